@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.Sequence.Cli;
+using MLNet.Sequence.Embeddings;
+using MLNet.Sequence.Embeddings.Evaluation;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+if (args.Length == 0 || args[0] is "help" or "-h" or "--help")
+{
+    Console.WriteLine(Commands.Usage);
+    return args.Length == 0 ? 1 : 0;
+}
+
+try
+{
+    var line = new CommandLine(args.Skip(1));
+    return args[0] switch
+    {
+        "word2vec" => Commands.Word2Vec(line),
+        "eval-analogy" => Commands.EvalAnalogy(line),
+        "eval-similarity" => Commands.EvalSimilarity(line),
+        "neighbours" or "neighbors" => Commands.Neighbours(line),
+        _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'mlnet-seq help'."),
+    };
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"mlnet-seq: {e.Message}");
+    return 2;
+}
+catch (Exception e) when (e is InvalidDataException or FileNotFoundException or InvalidOperationException or ArgumentException or KeyNotFoundException or FormatException)
+{
+    Console.Error.WriteLine($"mlnet-seq: {e.Message}");
+    return 1;
+}
+
+namespace MLNet.Sequence.Cli
+{
+    /// <summary>One line of a training file.</summary>
+    internal sealed class TextLine
+    {
+        public string Text { get; set; } = "";
+    }
+
+    internal static class Commands
+    {
+        public const string Usage = """
+            mlnet-seq: sequence models for ML.NET from the command line.
+
+              mlnet-seq word2vec -train FILE -output VECTORS [options]     (flags as word2vec.c)
+                -size 100  -window 5  -sample 1e-3  -hs 0  -negative 5  -threads <cores>  -iter 5
+                -min-count 5  -alpha 0.025 (0.05 with -cbow 1)  -cbow 1  -binary 0
+                -max-vocab 0 (bound on distinct words while counting)  -seed <n>
+                -save-model MODEL.zip (also save the trained ML.NET transformer)
+                FILE holds one sentence per line, tokens separated by spaces or tabs.
+              mlnet-seq eval-analogy FILE -vectors VECTORS [-restrict 300000] [-method cosadd|cosmul] [-case-sensitive 0]
+              mlnet-seq eval-similarity FILE -vectors VECTORS [-restrict 300000] [-case-sensitive 0]
+              mlnet-seq neighbours (-vectors VECTORS | -model MODEL.zip) -word WORD [-k 10]
+
+            VECTORS: word2vec text (.txt/.vec), word2vec binary (.bin) or GloVe text; -format w2v-text|w2v-bin|glove overrides.
+            """;
+
+        public static int Word2Vec(CommandLine line)
+        {
+            string train = line.RequiredString("train", "the training text file");
+            string output = line.RequiredString("output", "where to write the vectors");
+            bool cbow = line.Bool("cbow", true);
+            var options = new Word2VecEstimator.Options
+            {
+                Model = cbow ? Word2VecModel.Cbow : Word2VecModel.SkipGram,
+                Dimension = line.Int("size", 100, 1),
+                WindowSize = line.Int("window", 5, 1),
+                SubSampling = line.Double("sample", 1e-3),
+                HierarchicalSoftmax = line.Bool("hs", false),
+                NegativeSamples = line.Int("negative", 5, 0),
+                NumberOfThreads = line.Int("threads", Environment.ProcessorCount, 1),
+                Epochs = line.Int("iter", 5, 1),
+                MinCount = line.Int("min-count", 5, 1),
+                LearningRate = (float)line.Double("alpha", cbow ? 0.05 : 0.025),
+                MaxVocabularySize = line.Int("max-vocab", 0, 0),
+                Seed = line.String("seed") is null ? 1 : line.Int("seed", 1),
+            };
+            bool binary = line.Bool("binary", false);
+            string? modelPath = line.String("save-model");
+            line.CheckAllUsed("word2vec");
+            if (!File.Exists(train))
+                throw new UsageException($"Training file '{train}' does not exist.");
+
+            var ml = new MLContext(seed: options.Seed);
+            ml.Log += (_, e) => Print(e);
+            // Each line is a sentence. File.ReadLines streams the file again on every pass (one per epoch).
+            var data = ml.Data.LoadFromEnumerable(File.ReadLines(train).Select(l => new TextLine { Text = l }));
+            var estimator = ml.Transforms.Text.Word2Vec("Vector", nameof(TextLine.Text), options);
+            var clock = Stopwatch.StartNew();
+            var model = estimator.Fit(data);
+            var summary = model.TrainingSummary!;
+            Console.Error.WriteLine();
+            Console.WriteLine(FormattableString.Invariant(
+                $"Vocab size: {summary.VocabularySize}  Words trained: {summary.Words}  Vocabulary: {summary.VocabularySeconds:F2} s  Training: {summary.Seconds:F2} s  Words/sec: {summary.WordsPerSecond:F0}  Words/thread/sec: {summary.WordsPerSecond / summary.Threads / 1000:F2}k  Total: {clock.Elapsed.TotalSeconds:F2} s"));
+            WordVectorFile.Save(model.Vectors, output, binary ? WordVectorFormat.Word2VecBinary : WordVectorFormat.Word2VecText);
+            if (modelPath != null)
+                ml.Model.Save(model, data.Schema, modelPath);
+            return 0;
+        }
+
+        public static int EvalAnalogy(CommandLine line)
+        {
+            string file = line.Positional.Count == 1 ? line.Positional[0] : throw new UsageException("Give one analogy file: eval-analogy FILE -vectors VECTORS.");
+            var vectors = LoadVectors(line);
+            var options = new AnalogyEvaluationOptions
+            {
+                RestrictVocabulary = line.Int("restrict", 300_000, 0),
+                CaseInsensitive = !line.Bool("case-sensitive", false),
+                Method = (line.String("method") ?? "cosadd") switch
+                {
+                    "cosadd" => AnalogyMethod.CosAdd,
+                    "cosmul" => AnalogyMethod.CosMul,
+                    var m => throw new UsageException($"-method is cosadd or cosmul, not '{m}'."),
+                },
+            };
+            line.CheckAllUsed("eval-analogy");
+            var result = AnalogyEvaluation.Evaluate(vectors, file, options);
+            foreach (var s in result.Sections)
+                Console.WriteLine(FormattableString.Invariant($"{s.Name,-32} {100 * s.Accuracy,6:F2}%  ({s.Correct}/{s.Evaluated}, {s.Total} questions)"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"Total accuracy: {100 * result.Accuracy:F2}%  ({result.Correct}/{result.Evaluated})  coverage {100 * result.Coverage:F2}% of {result.Total} questions"));
+            return 0;
+        }
+
+        public static int EvalSimilarity(CommandLine line)
+        {
+            string file = line.Positional.Count == 1 ? line.Positional[0] : throw new UsageException("Give one pairs file: eval-similarity FILE -vectors VECTORS.");
+            var vectors = LoadVectors(line);
+            int restrict = line.Int("restrict", 300_000, 0);
+            bool caseInsensitive = !line.Bool("case-sensitive", false);
+            line.CheckAllUsed("eval-similarity");
+            var result = SimilarityEvaluation.Evaluate(vectors, file, caseInsensitive, restrict);
+            Console.WriteLine(FormattableString.Invariant(
+                $"Spearman rho: {result.SpearmanRho:F4}  Pearson r: {result.PearsonR:F4}  pairs: {result.Evaluated}  OOV: {result.OutOfVocabulary} ({100 * result.OutOfVocabularyRatio:F1}%)"));
+            return 0;
+        }
+
+        public static int Neighbours(CommandLine line)
+        {
+            string? modelPath = line.String("model");
+            WordVectors vectors;
+            if (modelPath != null)
+            {
+                if (!File.Exists(modelPath))
+                    throw new UsageException($"Model file '{modelPath}' does not exist.");
+                var model = new MLContext().Model.Load(modelPath, out _);
+                vectors = FindTable(model) ?? throw new UsageException($"Model '{modelPath}' holds no word-vector transformer.");
+            }
+            else
+            {
+                vectors = LoadVectors(line);
+            }
+            string word = line.RequiredString("word", "the query word");
+            int k = line.Int("k", 10, 1);
+            line.CheckAllUsed("neighbours");
+            foreach (var (w, similarity) in vectors.MostSimilar(word, k))
+                Console.WriteLine(FormattableString.Invariant($"{w}\t{similarity:F4}"));
+            return 0;
+        }
+
+        private static WordVectors? FindTable(ITransformer model) => model switch
+        {
+            WordVectorsTransformerBase t => t.Vectors,
+            IEnumerable<ITransformer> chain => chain.Select(FindTable).FirstOrDefault(v => v != null),
+            _ => null,
+        };
+
+        private static WordVectors LoadVectors(CommandLine line)
+        {
+            string path = line.RequiredString("vectors", "the word-vector file");
+            var format = line.String("format") switch
+            {
+                null => WordVectorFormat.Auto,
+                "w2v-text" => WordVectorFormat.Word2VecText,
+                "w2v-bin" => WordVectorFormat.Word2VecBinary,
+                "glove" => WordVectorFormat.GloVeText,
+                var f => throw new UsageException($"-format is w2v-text, w2v-bin or glove, not '{f}'."),
+            };
+            return WordVectorFile.Load(path, format);
+        }
+
+        private static void Print(LoggingEventArgs e)
+        {
+            if (!e.Source.StartsWith("Word2Vec", StringComparison.Ordinal) && !e.Source.Contains("Vocabulary", StringComparison.Ordinal))
+                return;
+            if (e.Kind == ChannelMessageKind.Trace && e.RawMessage.StartsWith("Alpha:", StringComparison.Ordinal))
+                Console.Error.Write("\r" + e.RawMessage + "  ");
+            else if (e.Kind is ChannelMessageKind.Info or ChannelMessageKind.Warning)
+                Console.Error.WriteLine("\r" + e.RawMessage);
+        }
+    }
+}

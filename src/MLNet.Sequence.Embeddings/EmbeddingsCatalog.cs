@@ -1,0 +1,40 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Sequence.Embeddings;
+
+/// <summary>Catalog methods that add the embedding components to <c>mlContext.Transforms.Text</c>.</summary>
+public static class EmbeddingsCatalog
+{
+    /// <summary>
+    /// Trains Word2Vec vectors on <paramref name="inputColumnName"/> (a vector of tokens, or text split by
+    /// <see cref="Word2VecEstimator.Options.TokenSplitting"/>) and maps it to the pooled vectors of its tokens.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The vector column to create.</param>
+    /// <param name="inputColumnName">The token or text column to train on and to map (default: <paramref name="outputColumnName"/>).</param>
+    /// <param name="options">Training settings (default: skip-gram, 100 dimensions, window 5, 5 negatives, 5 epochs).</param>
+    public static Word2VecEstimator Word2Vec(this TransformsCatalog.TextTransforms catalog, string outputColumnName,
+        string? inputColumnName = null, Word2VecEstimator.Options? options = null) =>
+        new(CatalogUtils.GetEnvironment(catalog), outputColumnName, inputColumnName, options);
+
+    /// <summary>Trains Word2Vec vectors with the most used settings given directly.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The vector column to create.</param>
+    /// <param name="inputColumnName">The token or text column to train on and to map.</param>
+    /// <param name="model">Skip-gram or CBOW.</param>
+    /// <param name="dimension">Length of the word vectors.</param>
+    /// <param name="windowSize">Maximum context distance.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="minCount">Words seen fewer times are ignored.</param>
+    public static Word2VecEstimator Word2Vec(this TransformsCatalog.TextTransforms catalog, string outputColumnName,
+        string inputColumnName, Word2VecModel model, int dimension = 100, int windowSize = 5, int epochs = 5, int minCount = 5) =>
+        new(CatalogUtils.GetEnvironment(catalog), outputColumnName, inputColumnName, new Word2VecEstimator.Options
+        {
+            Model = model,
+            Dimension = dimension,
+            WindowSize = windowSize,
+            Epochs = epochs,
+            MinCount = minCount,
+        });
+}

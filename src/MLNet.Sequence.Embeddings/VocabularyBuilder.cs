@@ -1,0 +1,86 @@
+using System.Runtime.InteropServices;
+using MLNet.Sequence.Text;
+
+namespace MLNet.Sequence.Embeddings;
+
+/// <summary>
+/// Counts words in one pass and turns the counts into a <see cref="Vocabulary"/> sorted by descending
+/// frequency. With a size bound it prunes the rarest words whenever the table overflows, raising the
+/// pruning threshold each time (word2vec.c's ReduceVocab), so memory stays bounded on any corpus.
+/// </summary>
+internal sealed class VocabularyBuilder
+{
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly int _maxSize;
+    private long _pruneBelowOrAt = 1;
+
+    public VocabularyBuilder(int maxSize)
+    {
+        _maxSize = maxSize;
+        _lookup = _counts.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>Tokens seen, pruned ones included.</summary>
+    public long TokenCount { get; private set; }
+
+    /// <summary>Rows seen.</summary>
+    public long RowCount { get; private set; }
+
+    /// <summary>Distinct words currently counted.</summary>
+    public int DistinctCount => _counts.Count;
+
+    /// <summary>Times the table was pruned for exceeding the size bound.</summary>
+    public int Prunings { get; private set; }
+
+    public void Add(ReadOnlySpan<char> token)
+    {
+        TokenCount++;
+        ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(_lookup, token, out bool exists);
+        count++;
+        if (!exists && _maxSize > 0 && _counts.Count > _maxSize)
+            Prune();
+    }
+
+    public void EndRow() => RowCount++;
+
+    private void Prune()
+    {
+        while (_counts.Count > _maxSize)
+        {
+            foreach (var (word, count) in _counts)
+            {
+                if (count <= _pruneBelowOrAt)
+                    _counts.Remove(word);
+            }
+            _pruneBelowOrAt++;
+            Prunings++;
+        }
+    }
+
+    /// <summary>The words counted at least <paramref name="minCount"/> times, most frequent first (ties in ordinal order).</summary>
+    public Vocabulary Build(int minCount)
+    {
+        var kept = _counts.Where(kv => kv.Value >= minCount)
+            .OrderByDescending(kv => kv.Value)
+            .ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToArray();
+        return new Vocabulary(kept.Select(kv => kv.Key).ToArray(), kept.Select(kv => kv.Value).ToArray());
+    }
+
+    /// <summary>The most frequent word and its count, for error messages.</summary>
+    public (string Word, long Count) MostFrequent() =>
+        _counts.Count == 0 ? ("", 0) : _counts.MaxBy(kv => kv.Value) is var kv ? (kv.Key, kv.Value) : ("", 0);
+
+    /// <summary>Adapts the builder to <see cref="TokenColumn.Read{TVisitor}"/>.</summary>
+    public struct Visitor : ITokenVisitor
+    {
+        private readonly VocabularyBuilder _builder;
+
+        public Visitor(VocabularyBuilder builder) => _builder = builder;
+
+        public void OnToken(ReadOnlySpan<char> token) => _builder.Add(token);
+
+        public void OnRowEnd() => _builder.EndRow();
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.Sequence.Embeddings.Training;
+using MLNet.Sequence.Text;
+
+namespace MLNet.Sequence.Embeddings;
+
+/// <summary>The Word2Vec architecture.</summary>
+public enum Word2VecModel
+{
+    /// <summary>Skip-gram: each word predicts the words around it. Better for rare words.</summary>
+    SkipGram = 0,
+
+    /// <summary>Continuous bag of words: the mean of the context vectors predicts the centre word. Faster.</summary>
+    Cbow = 1,
+}
+
+/// <summary>
+/// Trains Word2Vec embeddings (Mikolov et al. 2013) on a token or text column of any
+/// <see cref="IDataView"/> and returns a <see cref="Word2VecTransformer"/> that maps that column to
+/// pooled word vectors. The data is streamed with cursors, once to count the vocabulary and once per
+/// epoch; it is never held in memory as strings. Create it with
+/// <see cref="EmbeddingsCatalog.Word2Vec(TransformsCatalog.TextTransforms, string, string?, Word2VecEstimator.Options?)"/>.
+/// </summary>
+public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
+{
+    /// <summary>Training and output settings. Defaults follow word2vec.c and gensim.</summary>
+    public sealed class Options
+    {
+        /// <summary>Skip-gram or CBOW.</summary>
+        public Word2VecModel Model = Word2VecModel.SkipGram;
+
+        /// <summary>Length of each word vector.</summary>
+        public int Dimension = 100;
+
+        /// <summary>Maximum distance between the centre word and a context word; each position draws its window uniformly from 1..WindowSize.</summary>
+        public int WindowSize = 5;
+
+        /// <summary>Negative samples per prediction (0 turns negative sampling off; then <see cref="HierarchicalSoftmax"/> must be on).</summary>
+        public int NegativeSamples = 5;
+
+        /// <summary>Exponent of the unigram distribution negative samples are drawn from.</summary>
+        public double NegativeSamplingExponent = 0.75;
+
+        /// <summary>Use hierarchical softmax over a Huffman tree (may be combined with negative sampling).</summary>
+        public bool HierarchicalSoftmax;
+
+        /// <summary>Sub-sampling threshold t: occurrences of words more frequent than t are randomly dropped (0: keep all). Useful range 1e-5 to 1e-3.</summary>
+        public double SubSampling = 1e-3;
+
+        /// <summary>Words seen fewer times are left out of the vocabulary.</summary>
+        public int MinCount = 5;
+
+        /// <summary>Bound on distinct words while counting (0: none); when exceeded, the rarest words are pruned as word2vec.c does.</summary>
+        public int MaxVocabularySize;
+
+        /// <summary>Starting learning rate alpha; it decays linearly to alpha x 1e-4 over all epochs.</summary>
+        public float LearningRate = 0.025f;
+
+        /// <summary>Passes over the corpus.</summary>
+        public int Epochs = 5;
+
+        /// <summary>Training threads (default: the number of processors). Results are bit-identical run to run only with one thread.</summary>
+        public int? NumberOfThreads;
+
+        /// <summary>Seed of the random initialisation and sampling (default: drawn from the MLContext's seed).</summary>
+        public int? Seed;
+
+        /// <summary>Longer rows are cut into sentences of this many in-vocabulary words; context windows never cross a sentence.</summary>
+        public int MaxSentenceLength = 10_000;
+
+        /// <summary>How a text column (not a token vector) is split into tokens, for training and for mapping.</summary>
+        public TokenSplitting TokenSplitting = TokenSplitting.WhiteSpace;
+
+        /// <summary>How the transformer combines the vectors of a row's tokens.</summary>
+        public EmbeddingPooling Pooling = EmbeddingPooling.Mean;
+    }
+
+    private readonly IHost _host;
+    private readonly string _outputColumnName;
+    private readonly string _inputColumnName;
+    private readonly Options _options;
+
+    internal Word2VecEstimator(IHostEnvironment env, string outputColumnName, string? inputColumnName, Options? options)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        _host = env.Register(nameof(Word2VecEstimator));
+        _host.CheckNonWhiteSpace(outputColumnName, nameof(outputColumnName));
+        _outputColumnName = outputColumnName;
+        _inputColumnName = string.IsNullOrWhiteSpace(inputColumnName) ? outputColumnName : inputColumnName;
+        _options = options ?? new Options();
+        CheckOptions(_host, _options);
+    }
+
+    /// <summary>What the last <see cref="Fit"/> did and how fast.</summary>
+    public Word2VecTrainingSummary? LastTrainingSummary { get; private set; }
+
+    private static void CheckOptions(IHost host, Options o)
+    {
+        host.CheckUserArg(Enum.IsDefined(o.Model), nameof(o.Model), "Unknown Word2Vec model.");
+        host.CheckUserArg(o.Dimension > 0, nameof(o.Dimension), "Must be positive.");
+        host.CheckUserArg(o.WindowSize > 0, nameof(o.WindowSize), "Must be positive.");
+        host.CheckUserArg(o.NegativeSamples >= 0, nameof(o.NegativeSamples), "Cannot be negative.");
+        host.CheckUserArg(o.NegativeSamples > 0 || o.HierarchicalSoftmax, nameof(o.NegativeSamples),
+            "Set NegativeSamples above 0 or turn HierarchicalSoftmax on; with neither there is nothing to train.");
+        host.CheckUserArg(double.IsFinite(o.NegativeSamplingExponent), nameof(o.NegativeSamplingExponent), "Must be a finite number.");
+        host.CheckUserArg(o.SubSampling >= 0 && double.IsFinite(o.SubSampling), nameof(o.SubSampling), "Must be 0 or a positive number.");
+        host.CheckUserArg(o.MinCount >= 1, nameof(o.MinCount), "Must be at least 1.");
+        host.CheckUserArg(o.MaxVocabularySize >= 0, nameof(o.MaxVocabularySize), "Cannot be negative (0 means no bound).");
+        host.CheckUserArg(o.LearningRate > 0 && float.IsFinite(o.LearningRate), nameof(o.LearningRate), "Must be a positive number.");
+        host.CheckUserArg(o.Epochs >= 1, nameof(o.Epochs), "Must be at least 1.");
+        host.CheckUserArg(o.NumberOfThreads is null or >= 1, nameof(o.NumberOfThreads), "Must be at least 1.");
+        host.CheckUserArg(o.MaxSentenceLength >= 1, nameof(o.MaxSentenceLength), "Must be at least 1.");
+        host.CheckUserArg(Enum.IsDefined(o.TokenSplitting), nameof(o.TokenSplitting), "Unknown token splitting.");
+        host.CheckUserArg(Enum.IsDefined(o.Pooling), nameof(o.Pooling), "Unknown pooling.");
+    }
+
+    /// <summary>Builds the vocabulary and trains the vectors on the input column of <paramref name="input"/>.</summary>
+    public Word2VecTransformer Fit(IDataView input)
+    {
+        _host.CheckValue(input, nameof(input));
+        var corpus = new TokenColumn(_host, input, _inputColumnName, _options.TokenSplitting);
+        var clock = Stopwatch.StartNew();
+
+        var builder = new VocabularyBuilder(_options.MaxVocabularySize);
+        var counter = new VocabularyBuilder.Visitor(builder);
+        corpus.Read(ref counter);
+        if (builder.TokenCount == 0)
+            throw _host.Except($"Column '{_inputColumnName}' holds no tokens ({builder.RowCount} rows): there is nothing to train Word2Vec on.");
+        var vocabulary = builder.Build(_options.MinCount);
+        if (vocabulary.Count == 0)
+        {
+            var (word, count) = builder.MostFrequent();
+            throw _host.Except(
+                $"No word of column '{_inputColumnName}' occurs at least MinCount={_options.MinCount} times " +
+                $"({builder.DistinctCount} distinct words; the most frequent, '{word}', occurs {count} times). Lower MinCount or give more data.");
+        }
+        if (_options.HierarchicalSoftmax && vocabulary.Count < 2)
+            throw _host.Except($"Hierarchical softmax needs at least two words in the vocabulary of column '{_inputColumnName}'; found one ('{vocabulary[0]}').");
+        double vocabularySeconds = clock.Elapsed.TotalSeconds;
+        using (var ch = _host.Start("Vocabulary"))
+        {
+            ch.Info(FormattableString.Invariant(
+                $"Vocabulary: {vocabulary.Count:N0} words with count >= {_options.MinCount} out of {builder.DistinctCount:N0} distinct; {builder.TokenCount:N0} tokens in {builder.RowCount:N0} rows; {vocabularySeconds:F2} s."));
+            if (builder.Prunings > 0)
+                ch.Warning($"The vocabulary was pruned {builder.Prunings} time(s) to stay within MaxVocabularySize={_options.MaxVocabularySize}; the rarest words were dropped.");
+        }
+
+        int threads = _options.NumberOfThreads ?? Environment.ProcessorCount;
+        ulong seed = (ulong)(uint)(_options.Seed ?? _host.Rand.Next());
+        var trainer = new Word2VecTrainer(vocabulary, _options, threads, seed);
+        var summary = trainer.Train(_host, corpus) with { VocabularySeconds = vocabularySeconds };
+        LastTrainingSummary = summary;
+
+        var vectors = new WordVectors(vocabulary, trainer.InputVectors, _options.Dimension);
+        return new Word2VecTransformer(_host, vectors, _options.Pooling, _options.TokenSplitting, summary, (_outputColumnName, _inputColumnName));
+    }
+
+    /// <summary>Checks the input column and describes the output column (a known-size vector of Single).</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        _host.CheckValue(inputSchema, nameof(inputSchema));
+        if (!inputSchema.TryFindColumn(_inputColumnName, out var column))
+            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "input", _inputColumnName);
+        if (column.ItemType is not TextDataViewType || column.Kind == SchemaShape.Column.VectorKind.Scalar && column.IsKey)
+            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "input", _inputColumnName, "Text or vector of Text", column.GetTypeString());
+        var result = inputSchema.ToDictionary(c => c.Name);
+        result[_outputColumnName] = new SchemaShape.Column(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+        return new SchemaShape(result.Values);
+    }
+}
