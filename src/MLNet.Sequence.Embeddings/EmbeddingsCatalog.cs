@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Sequence.Text;
 
 namespace MLNet.Sequence.Embeddings;
 
@@ -37,4 +38,19 @@ public static class EmbeddingsCatalog
             Epochs = epochs,
             MinCount = minCount,
         });
+
+    /// <summary>
+    /// Maps a token or text column to the pooled vectors of its tokens in an existing table, such as one
+    /// loaded with <see cref="WordVectorFile.Load"/> from a word2vec, fastText or GloVe file.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="vectors">The word-vector table; it is saved with the model.</param>
+    /// <param name="outputColumnName">The vector column to create.</param>
+    /// <param name="inputColumnName">The token or text column to map (default: <paramref name="outputColumnName"/>).</param>
+    /// <param name="pooling">How the vectors of a row's tokens combine.</param>
+    /// <param name="tokenSplitting">How a text column is split into tokens.</param>
+    public static WordVectorsEstimator ApplyWordVectors(this TransformsCatalog.TextTransforms catalog, WordVectors vectors,
+        string outputColumnName, string? inputColumnName = null, EmbeddingPooling pooling = EmbeddingPooling.Mean,
+        TokenSplitting tokenSplitting = TokenSplitting.WhiteSpace) =>
+        new(CatalogUtils.GetEnvironment(catalog), vectors, outputColumnName, inputColumnName, pooling, tokenSplitting);
 }

@@ -159,15 +159,6 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
     }
 
     /// <summary>Checks the input column and describes the output column (a known-size vector of Single).</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        _host.CheckValue(inputSchema, nameof(inputSchema));
-        if (!inputSchema.TryFindColumn(_inputColumnName, out var column))
-            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "input", _inputColumnName);
-        if (column.ItemType is not TextDataViewType || column.Kind == SchemaShape.Column.VectorKind.Scalar && column.IsKey)
-            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "input", _inputColumnName, "Text or vector of Text", column.GetTypeString());
-        var result = inputSchema.ToDictionary(c => c.Name);
-        result[_outputColumnName] = new SchemaShape.Column(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
-        return new SchemaShape(result.Values);
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        WordVectorsTransformerBase.GetOutputSchema(_host, inputSchema, _outputColumnName, _inputColumnName);
 }

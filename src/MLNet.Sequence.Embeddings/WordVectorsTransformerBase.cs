@@ -63,6 +63,19 @@ public abstract class WordVectorsTransformerBase : OneToOneTransformerBase
         WordVectorsSerializer.Write(ctx.Writer, Vectors);
     }
 
+    /// <summary>The schema an estimator of this transformer produces: checks the input column, adds the vector column.</summary>
+    internal static SchemaShape GetOutputSchema(IHost host, SchemaShape inputSchema, string outputColumnName, string inputColumnName)
+    {
+        host.CheckValue(inputSchema, nameof(inputSchema));
+        if (!inputSchema.TryFindColumn(inputColumnName, out var column))
+            throw host.ExceptSchemaMismatch(nameof(inputSchema), "input", inputColumnName);
+        if (column.ItemType is not TextDataViewType)
+            throw host.ExceptSchemaMismatch(nameof(inputSchema), "input", inputColumnName, "Text or vector of Text", column.GetTypeString());
+        var result = inputSchema.ToDictionary(c => c.Name);
+        result[outputColumnName] = new SchemaShape.Column(outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+        return new SchemaShape(result.Values);
+    }
+
     /// <inheritdoc/>
     public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 

@@ -1,0 +1,107 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Sequence.Embeddings.Tests;
+
+/// <summary>Bad data and options give exceptions that name the problem, never a crash, hang or garbage.</summary>
+public class BadInputTests
+{
+    private static Word2VecEstimator.Options Small() => new() { Dimension = 8, MinCount = 1, Epochs = 1, NumberOfThreads = 1 };
+
+    [Fact]
+    public void EmptyCorpusNamesTheColumn()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(Array.Empty<TextRow>());
+        var e = Assert.Throws<InvalidOperationException>(() => ml.Transforms.Text.Word2Vec("Vec", "Text", Small()).Fit(data));
+        Assert.Contains("'Text' holds no tokens", e.Message);
+    }
+
+    [Fact]
+    public void NullAndBlankRowsAreSkipped()
+    {
+        var ml = new MLContext(1);
+        var rows = new[] { new TextRow { Text = null }, new TextRow { Text = "   " }, new TextRow { Text = "a b a b" }, new TextRow { Text = "" } };
+        var model = ml.Transforms.Text.Word2Vec("Vec", "Text", Small()).Fit(ml.Data.LoadFromEnumerable(rows));
+        Assert.Equal(new[] { "a", "b" }, model.Vectors.Vocabulary.Words);
+        var output = model.Transform(ml.Data.LoadFromEnumerable(rows)).GetColumn<float[]>("Vec").ToArray();
+        Assert.All(output[0], v => Assert.Equal(0f, v)); // a null row maps to zeros
+        Assert.Contains(output[2], v => v != 0f);
+    }
+
+    [Fact]
+    public void AllWordsBelowMinCountSaysSo()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new TextRow { Text = "one two three two" } });
+        var options = Small();
+        options.MinCount = 5;
+        var e = Assert.Throws<InvalidOperationException>(() => ml.Transforms.Text.Word2Vec("Vec", "Text", options).Fit(data));
+        Assert.Contains("MinCount=5", e.Message);
+        Assert.Contains("'two', occurs 2 times", e.Message);
+    }
+
+    [Fact]
+    public void MissingOrWrongTypeColumnIsNamed()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new NumberRow { Value = 1 } });
+        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.Word2Vec("Vec", "Text", Small()).Fit(data));
+        Assert.Contains("'Text'", missing.Message);
+        var wrong = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.Word2Vec("Vec", "Value", Small()).Fit(data));
+        Assert.Contains("'Value'", wrong.Message);
+        Assert.Contains("Text or vector of Text", wrong.Message);
+
+        // Applying a fitted transformer to data without its column fails the same way.
+        var text = ml.Data.LoadFromEnumerable(new[] { new TextRow { Text = "a a" } });
+        var model = ml.Transforms.Text.Word2Vec("Vec", "Text", Small()).Fit(text);
+        Assert.Contains("'Text'", Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(data)).Message);
+    }
+
+    [Theory]
+    [InlineData(nameof(Word2VecEstimator.Options.Dimension))]
+    [InlineData(nameof(Word2VecEstimator.Options.WindowSize))]
+    [InlineData(nameof(Word2VecEstimator.Options.Epochs))]
+    [InlineData(nameof(Word2VecEstimator.Options.LearningRate))]
+    [InlineData(nameof(Word2VecEstimator.Options.NegativeSamples))]
+    [InlineData(nameof(Word2VecEstimator.Options.SubSampling))]
+    [InlineData(nameof(Word2VecEstimator.Options.NumberOfThreads))]
+    public void InvalidOptionsAreNamed(string option)
+    {
+        var o = Small();
+        switch (option)
+        {
+            case nameof(o.Dimension): o.Dimension = 0; break;
+            case nameof(o.WindowSize): o.WindowSize = -1; break;
+            case nameof(o.Epochs): o.Epochs = 0; break;
+            case nameof(o.LearningRate): o.LearningRate = float.NaN; break;
+            case nameof(o.NegativeSamples): o.NegativeSamples = 0; o.HierarchicalSoftmax = false; break;
+            case nameof(o.SubSampling): o.SubSampling = -1; break;
+            case nameof(o.NumberOfThreads): o.NumberOfThreads = 0; break;
+        }
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext().Transforms.Text.Word2Vec("Vec", "Text", o));
+        Assert.Contains(option, e.Message);
+    }
+
+    [Fact]
+    public void CancellationStopsTrainingPromptly()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(SyntheticCorpus.Sentences(200_000).Select(s => new TextRow { Text = s }));
+        var options = Small();
+        options.Epochs = 50;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var task = Task.Run(() => ml.Transforms.Text.Word2Vec("Vec", "Text", options).Fit(data));
+        Thread.Sleep(1500);
+        // ML.NET 5 keeps MLContext.CancelExecution internal (ICancelable); AutoML and hosts call it like this.
+        typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.Invoke(ml, null);
+        var e = Assert.ThrowsAny<OperationCanceledException>(() => task.GetAwaiter().GetResult());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.NotNull(e);
+    }
+
+    public sealed class NumberRow
+    {
+        public float Value { get; set; }
+    }
+}
