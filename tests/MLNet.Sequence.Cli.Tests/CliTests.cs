@@ -1,0 +1,118 @@
+using System.Diagnostics;
+
+namespace MLNet.Sequence.Cli.Tests;
+
+/// <summary>
+/// Runs mlnet-seq as a separate process, as a user does. Loading the saved model zip in a second process
+/// proves that ML.NET finds our components without any registration call.
+/// </summary>
+public class CliTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "mlnet-seq-cli-tests", Guid.NewGuid().ToString("N"));
+
+    public CliTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnet-seq.dll"));
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(120_000))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException("mlnet-seq did not finish in 2 minutes: " + string.Join(' ', args));
+        }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private string WriteCorpus()
+    {
+        // Two topics whose nouns share contexts only within the topic.
+        var rng = new Random(5);
+        string[][] nouns = { new[] { "cat", "dog", "cow", "horse" }, new[] { "car", "bus", "truck", "train" } };
+        string[][] contexts = { new[] { "barks", "farm", "fur", "tail", "feeds" }, new[] { "road", "engine", "fuel", "wheels", "drives" } };
+        string path = Path.Combine(_dir, "corpus.txt");
+        File.WriteAllLines(path, Enumerable.Range(0, 3000).Select(_ =>
+        {
+            int t = rng.Next(2);
+            return string.Join(' ', new[] { "the", nouns[t][rng.Next(4)] }.Concat(Enumerable.Range(0, 4).Select(_ => contexts[t][rng.Next(5)])));
+        }));
+        return path;
+    }
+
+    [Fact]
+    public void Word2VecTrainsWritesVectorsAndAModelThatLoadsInAnotherProcess()
+    {
+        string corpus = WriteCorpus();
+        string vectors = Path.Combine(_dir, "vectors.bin");
+        string model = Path.Combine(_dir, "model.zip");
+        var train = Run("word2vec", "-train", corpus, "-output", vectors, "-size", "20", "-window", "3", "-cbow", "0",
+            "-iter", "5", "-min-count", "2", "-threads", "1", "-binary", "1", "-save-model", model);
+        Assert.True(train.Exit == 0, train.Err);
+        Assert.Contains("Vocab size: 19", train.Out); // "the", 8 nouns, 10 context words
+        Assert.Contains("Words/thread/sec", train.Err);
+        Assert.True(File.Exists(vectors) && File.Exists(model));
+
+        var fromVectors = Run("neighbours", "-vectors", vectors, "-word", "cat", "-k", "3");
+        var fromModel = Run("neighbours", "-model", model, "-word", "cat", "-k", "3");
+        Assert.True(fromModel.Exit == 0, fromModel.Err);
+        Assert.Equal(fromVectors.Out, fromModel.Out);
+        var top = fromModel.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[0]).ToArray();
+        Assert.Equal(3, top.Length);
+        Assert.Contains(top[0], new[] { "dog", "cow", "horse" });
+    }
+
+    [Fact]
+    public void EvaluationCommandsPrintScores()
+    {
+        string corpus = WriteCorpus();
+        string vectors = Path.Combine(_dir, "vectors.txt");
+        Assert.Equal(0, Run("word2vec", "-train", corpus, "-output", vectors, "-size", "10", "-iter", "2", "-min-count", "1", "-threads", "1").Exit);
+
+        string analogies = Path.Combine(_dir, "analogies.txt");
+        File.WriteAllLines(analogies, new[] { ": animals", "cat dog cow horse", "car bus zebra truck" });
+        var a = Run("eval-analogy", analogies, "-vectors", vectors);
+        Assert.True(a.Exit == 0, a.Err);
+        Assert.Contains("animals", a.Out);
+        Assert.Contains("coverage 50.00% of 2 questions", a.Out);
+
+        string pairs = Path.Combine(_dir, "pairs.tsv");
+        File.WriteAllLines(pairs, new[] { "cat\tdog\t9", "cat\tcar\t1", "bus\ttruck\t8", "zebra\tcat\t5" });
+        var s = Run("eval-similarity", pairs, "-vectors", vectors);
+        Assert.True(s.Exit == 0, s.Err);
+        Assert.Contains("pairs: 3  OOV: 1", s.Out);
+    }
+
+    [Fact]
+    public void BadCommandLinesSayWhatIsWrong()
+    {
+        var unknown = Run("word2vec", "-train", "x", "-output", "y", "-sise", "100");
+        Assert.Equal(2, unknown.Exit);
+        Assert.Contains("-sise", unknown.Err);
+
+        var missing = Run("word2vec", "-train", Path.Combine(_dir, "nope.txt"), "-output", "y");
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("nope.txt", missing.Err);
+
+        var badNumber = Run("word2vec", "-train", "x", "-output", "y", "-size", "big");
+        Assert.Contains("-size expects a whole number", badNumber.Err);
+
+        string broken = Path.Combine(_dir, "broken.txt");
+        File.WriteAllText(broken, "2 3\na 1 2 3\nb 1 2\n");
+        var bad = Run("neighbours", "-vectors", broken, "-word", "a");
+        Assert.Equal(1, bad.Exit);
+        Assert.Contains("line 3", bad.Err);
+
+        Assert.Equal(2, Run("frobnicate").Exit);
+    }
+}
