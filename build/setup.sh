@@ -9,14 +9,19 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 log() { echo "setup: $*"; }
+export DEBIAN_FRONTEND=noninteractive
 
+apt_log="$(mktemp)"
+trap 'rm -f "$apt_log"' EXIT
+# apt is chatty; keep its output for when it fails.
+quiet() { "$@" > "$apt_log" 2>&1 || { cat "$apt_log" >&2; echo "setup: '$*' failed" >&2; exit 1; }; }
 apt_updated=0
 apt_install() {
   if [[ $apt_updated == 0 ]]; then
-    apt-get update -qq
+    quiet apt-get update
     apt_updated=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+  quiet apt-get install -y --no-install-recommends "$@"
 }
 
 if ! command -v dotnet >/dev/null 2>&1; then
@@ -54,9 +59,9 @@ else
   printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" > "$src"
   # Nothing else may come from trixie unless asked for.
   printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' > "$pin"
-  apt-get update -qq
+  quiet apt-get update
   apt_updated=1
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t trixie libstdc++6
+  quiet apt-get install -y --no-install-recommends -t trixie libstdc++6
   rm -f "$src" "$pin"
   has_glibcxx_3_4_32 || { echo "setup: libstdc++6 from trixie did not bring GLIBCXX_3.4.32" >&2; exit 1; }
 fi

@@ -94,9 +94,6 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         CheckOptions(_host, _options);
     }
 
-    /// <summary>What the last <see cref="Fit"/> did and how fast.</summary>
-    public Word2VecTrainingSummary? LastTrainingSummary { get; private set; }
-
     private static void CheckOptions(IHost host, Options o)
     {
         host.CheckUserArg(Enum.IsDefined(o.Model), nameof(o.Model), "Unknown Word2Vec model.");
@@ -152,7 +149,6 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         ulong seed = (ulong)(uint)(_options.Seed ?? _host.Rand.Next());
         var trainer = new Word2VecTrainer(vocabulary, _options, threads, seed);
         var summary = trainer.Train(_host, corpus) with { VocabularySeconds = vocabularySeconds };
-        LastTrainingSummary = summary;
 
         var vectors = new WordVectors(vocabulary, trainer.InputVectors, _options.Dimension);
         return new Word2VecTransformer(_host, vectors, _options.Pooling, _options.TokenSplitting, summary, (_outputColumnName, _inputColumnName));
