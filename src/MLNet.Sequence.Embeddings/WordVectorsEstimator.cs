@@ -95,12 +95,5 @@ public sealed class WordVectorsTransformer : WordVectorsTransformerBase
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
         Create(env, ctx).MakeRowMapper(inputSchema);
 
-    /// <inheritdoc/>
-    public override void SaveModel(ModelSaveContext ctx)
-    {
-        Host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        SaveTable(ctx);
-    }
+    private protected override VersionInfo GetVersionInfoCore() => GetVersionInfo();
 }

@@ -54,9 +54,15 @@ public abstract class WordVectorsTransformerBase : OneToOneTransformerBase
     /// <summary>Size of each output vector.</summary>
     public int OutputSize => Pooling == EmbeddingPooling.MinMeanMax ? 3 * Vectors.Dimension : Vectors.Dimension;
 
-    /// <summary>Writes the columns, settings and table; derived classes set their version first.</summary>
-    private protected void SaveTable(ModelSaveContext ctx)
+    /// <summary>The model signature and versions of the derived class, written in front of the table.</summary>
+    private protected abstract VersionInfo GetVersionInfoCore();
+
+    /// <summary>Writes the version, columns, settings and table.</summary>
+    public override void SaveModel(ModelSaveContext ctx)
     {
+        Host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfoCore());
         SaveColumns(ctx);
         ctx.Writer.Write((int)Pooling);
         ctx.Writer.Write((int)TokenSplitting);
