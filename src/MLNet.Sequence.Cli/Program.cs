@@ -56,7 +56,8 @@ namespace MLNet.Sequence.Cli
                 -size 100  -window 5  -sample 1e-3  -hs 0  -negative 5  -threads <cores>  -iter 5
                 -min-count 5  -alpha 0.025 (0.05 with -cbow 1)  -cbow 1  -binary 0
                 -max-vocab 0 (bound on distinct words while counting)  -seed <n>
-                -save-model MODEL.zip (also save the trained ML.NET transformer)
+                -save-model MODEL.zip (also save the trained ML.NET transformer)  -keep-state 0 (1: keep output weights in it)
+                -init VECTORS (continue from a vectors file)  -resume MODEL.zip (continue from a saved transformer)
                 FILE holds one sentence per line, tokens separated by spaces or tabs.
               mlnet-seq eval-analogy FILE -vectors VECTORS [-restrict 300000] [-method cosadd|cosmul] [-case-sensitive 0]
               mlnet-seq eval-similarity FILE -vectors VECTORS [-restrict 300000] [-case-sensitive 0]
@@ -87,9 +88,23 @@ namespace MLNet.Sequence.Cli
             };
             bool binary = line.Bool("binary", false);
             string? modelPath = line.String("save-model");
+            options.KeepTrainingState = line.Bool("keep-state", false);
+            string? init = line.String("init");
+            string? resume = line.String("resume");
             line.CheckAllUsed("word2vec");
             if (!File.Exists(train))
                 throw new UsageException($"Training file '{train}' does not exist.");
+            if (init != null && resume != null)
+                throw new UsageException("Give -init VECTORS or -resume MODEL.zip, not both.");
+            if (init != null)
+                options.InitialVectors = WordVectorFile.Load(init);
+            if (resume != null)
+            {
+                if (!File.Exists(resume))
+                    throw new UsageException($"Model file '{resume}' does not exist.");
+                options.ContinueFrom = FindTransformer<Word2VecTransformer>(new MLContext().Model.Load(resume, out _))
+                    ?? throw new UsageException($"Model '{resume}' holds no Word2Vec transformer.");
+            }
 
             var ml = new MLContext(seed: options.Seed);
             ml.Log += (_, e) => Print(e);
@@ -154,7 +169,8 @@ namespace MLNet.Sequence.Cli
                 if (!File.Exists(modelPath))
                     throw new UsageException($"Model file '{modelPath}' does not exist.");
                 var model = new MLContext().Model.Load(modelPath, out _);
-                vectors = FindTable(model) ?? throw new UsageException($"Model '{modelPath}' holds no word-vector transformer.");
+                vectors = FindTransformer<WordVectorsTransformerBase>(model)?.Vectors
+                    ?? throw new UsageException($"Model '{modelPath}' holds no word-vector transformer.");
             }
             else
             {
@@ -168,10 +184,10 @@ namespace MLNet.Sequence.Cli
             return 0;
         }
 
-        private static WordVectors? FindTable(ITransformer model) => model switch
+        private static T? FindTransformer<T>(ITransformer model) where T : class, ITransformer => model switch
         {
-            WordVectorsTransformerBase t => t.Vectors,
-            IEnumerable<ITransformer> chain => chain.Select(FindTable).FirstOrDefault(v => v != null),
+            T t => t,
+            IEnumerable<ITransformer> chain => chain.Select(FindTransformer<T>).FirstOrDefault(v => v != null),
             _ => null,
         };
 

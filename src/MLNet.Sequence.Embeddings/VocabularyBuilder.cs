@@ -68,6 +68,30 @@ internal sealed class VocabularyBuilder
         return new Vocabulary(kept.Select(kv => kv.Key).ToArray(), kept.Select(kv => kv.Value).ToArray());
     }
 
+    /// <summary>
+    /// For continued training: every word of <paramref name="existing"/> (count: old + new) plus the new
+    /// words counted at least <paramref name="minCount"/> times, most frequent first (ties keep the old
+    /// order, new words after old ones, then ordinal).
+    /// </summary>
+    /// <returns>The vocabulary, the in-vocabulary tokens of the new corpus, and for each word its id in <paramref name="existing"/> or -1.</returns>
+    public (Vocabulary Vocabulary, long NewTokens, int[] OldIds) BuildOnto(Vocabulary existing, int minCount)
+    {
+        var entries = new List<(string Word, long Total, long Fresh, int OldId)>(existing.Count + _counts.Count);
+        for (int i = 0; i < existing.Count; i++)
+        {
+            long fresh = _counts.GetValueOrDefault(existing[i]);
+            entries.Add((existing[i], existing.GetCount(i) + fresh, fresh, i));
+        }
+        foreach (var (word, count) in _counts)
+        {
+            if (count >= minCount && !existing.Contains(word))
+                entries.Add((word, count, count, int.MaxValue));
+        }
+        var sorted = entries.OrderByDescending(e => e.Total).ThenBy(e => e.OldId).ThenBy(e => e.Word, StringComparer.Ordinal).ToArray();
+        var vocabulary = new Vocabulary(sorted.Select(e => e.Word).ToArray(), sorted.Select(e => e.Total).ToArray());
+        return (vocabulary, sorted.Sum(e => e.Fresh), sorted.Select(e => e.OldId == int.MaxValue ? -1 : e.OldId).ToArray());
+    }
+
     /// <summary>The most frequent word and its count, for error messages.</summary>
     public (string Word, long Count) MostFrequent() =>
         _counts.Count == 0 ? ("", 0) : _counts.MaxBy(kv => kv.Value) is var kv ? (kv.Key, kv.Value) : ("", 0);

@@ -76,6 +76,28 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
 
         /// <summary>How the transformer combines the vectors of a row's tokens.</summary>
         public EmbeddingPooling Pooling = EmbeddingPooling.Mean;
+
+        /// <summary>
+        /// Continued training from a table (trained here, or loaded with <see cref="WordVectorFile.Load"/>):
+        /// its words keep their vectors as the starting point, words of the new data seen at least
+        /// <see cref="MinCount"/> times are added, and training goes on over the new data. Its
+        /// dimension must equal <see cref="Dimension"/>. Output weights start at zero.
+        /// </summary>
+        public WordVectors? InitialVectors;
+
+        /// <summary>
+        /// Continued training from an earlier Word2Vec transformer. If it kept its training state
+        /// (<see cref="KeepTrainingState"/>), the output weights carry over too, so training resumes
+        /// where it stopped; otherwise this works as <see cref="InitialVectors"/>.
+        /// </summary>
+        public Word2VecTransformer? ContinueFrom;
+
+        /// <summary>
+        /// Keep the output weights (negative sampling and hierarchical softmax) in the transformer and
+        /// its model zip, so that <see cref="ContinueFrom"/> can resume training exactly. Doubles the
+        /// size of the saved model.
+        /// </summary>
+        public bool KeepTrainingState;
     }
 
     private readonly IHost _host;
@@ -112,6 +134,11 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         host.CheckUserArg(o.MaxSentenceLength >= 1, nameof(o.MaxSentenceLength), "Must be at least 1.");
         host.CheckUserArg(Enum.IsDefined(o.TokenSplitting), nameof(o.TokenSplitting), "Unknown token splitting.");
         host.CheckUserArg(Enum.IsDefined(o.Pooling), nameof(o.Pooling), "Unknown pooling.");
+        host.CheckUserArg(o.InitialVectors == null || o.ContinueFrom == null, nameof(o.InitialVectors),
+            "Set InitialVectors or ContinueFrom, not both.");
+        var start = o.ContinueFrom?.Vectors ?? o.InitialVectors;
+        host.CheckUserArg(start == null || start.Dimension == o.Dimension, nameof(o.Dimension),
+            $"The table to continue from has {start?.Dimension} dimensions; set Dimension to match.");
     }
 
     /// <summary>Builds the vocabulary and trains the vectors on the input column of <paramref name="input"/>.</summary>
@@ -126,32 +153,90 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         corpus.Read(ref counter);
         if (builder.TokenCount == 0)
             throw _host.Except($"Column '{_inputColumnName}' holds no tokens ({builder.RowCount} rows): there is nothing to train Word2Vec on.");
-        var vocabulary = builder.Build(_options.MinCount);
-        if (vocabulary.Count == 0)
-        {
-            var (word, count) = builder.MostFrequent();
-            throw _host.Except(
-                $"No word of column '{_inputColumnName}' occurs at least MinCount={_options.MinCount} times " +
-                $"({builder.DistinctCount} distinct words; the most frequent, '{word}', occurs {count} times). Lower MinCount or give more data.");
-        }
-        if (_options.HierarchicalSoftmax && vocabulary.Count < 2)
-            throw _host.Except($"Hierarchical softmax needs at least two words in the vocabulary of column '{_inputColumnName}'; found one ('{vocabulary[0]}').");
-        double vocabularySeconds = clock.Elapsed.TotalSeconds;
+
+        var start = _options.ContinueFrom?.Vectors ?? _options.InitialVectors;
+        Vocabulary vocabulary;
+        long wordsPerEpoch;
+        Word2VecWeights? initial = null;
         using (var ch = _host.Start("Vocabulary"))
         {
+            if (start == null)
+            {
+                vocabulary = builder.Build(_options.MinCount);
+                wordsPerEpoch = vocabulary.TotalCount;
+            }
+            else
+            {
+                (vocabulary, wordsPerEpoch, var oldIds) = builder.BuildOnto(start.Vocabulary, _options.MinCount);
+                initial = StartingWeights(ch, start, vocabulary, oldIds);
+                ch.Info($"Continuing from a table of {start.Count:N0} words; {oldIds.Count(id => id < 0):N0} new words added.");
+            }
+            if (wordsPerEpoch == 0)
+            {
+                var (word, count) = builder.MostFrequent();
+                throw _host.Except(
+                    $"No word of column '{_inputColumnName}' occurs at least MinCount={_options.MinCount} times " +
+                    $"({builder.DistinctCount} distinct words; the most frequent, '{word}', occurs {count} times). Lower MinCount or give more data.");
+            }
+            if (_options.HierarchicalSoftmax && vocabulary.Count < 2)
+                throw _host.Except($"Hierarchical softmax needs at least two words in the vocabulary of column '{_inputColumnName}'; found one ('{vocabulary[0]}').");
             ch.Info(FormattableString.Invariant(
-                $"Vocabulary: {vocabulary.Count:N0} words with count >= {_options.MinCount} out of {builder.DistinctCount:N0} distinct; {builder.TokenCount:N0} tokens in {builder.RowCount:N0} rows; {vocabularySeconds:F2} s."));
+                $"Vocabulary: {vocabulary.Count:N0} words with count >= {_options.MinCount} out of {builder.DistinctCount:N0} distinct; {builder.TokenCount:N0} tokens in {builder.RowCount:N0} rows; {clock.Elapsed.TotalSeconds:F2} s."));
             if (builder.Prunings > 0)
                 ch.Warning($"The vocabulary was pruned {builder.Prunings} time(s) to stay within MaxVocabularySize={_options.MaxVocabularySize}; the rarest words were dropped.");
         }
+        double vocabularySeconds = clock.Elapsed.TotalSeconds;
 
         int threads = _options.NumberOfThreads ?? Environment.ProcessorCount;
         ulong seed = (ulong)(uint)(_options.Seed ?? _host.Rand.Next());
-        var trainer = new Word2VecTrainer(vocabulary, _options, threads, seed);
+        var trainer = new Word2VecTrainer(vocabulary, _options, threads, seed, wordsPerEpoch, initial);
         var summary = trainer.Train(_host, corpus) with { VocabularySeconds = vocabularySeconds };
 
         var vectors = new WordVectors(vocabulary, trainer.InputVectors, _options.Dimension);
-        return new Word2VecTransformer(_host, vectors, _options.Pooling, _options.TokenSplitting, summary, (_outputColumnName, _inputColumnName));
+        var state = _options.KeepTrainingState ? trainer.Weights with { Input = null } : null;
+        return new Word2VecTransformer(_host, vectors, _options.Pooling, _options.TokenSplitting, summary, state, (_outputColumnName, _inputColumnName));
+    }
+
+    /// <summary>
+    /// Lays the weights of the table to continue from out for the new vocabulary: old rows are copied
+    /// (NaN marks new words' input rows, which training initialises), output rows of new words start at zero.
+    /// </summary>
+    private Word2VecWeights StartingWeights(IChannel ch, WordVectors start, Vocabulary vocabulary, int[] oldIds)
+    {
+        int dim = _options.Dimension;
+        var input = new float[(long)vocabulary.Count * dim];
+        var old = start.EmbeddingMatrix.Span;
+        for (int i = 0; i < oldIds.Length; i++)
+        {
+            var row = input.AsSpan(i * dim, dim);
+            if (oldIds[i] >= 0)
+                old.Slice(oldIds[i] * dim, dim).CopyTo(row);
+            else
+                row.Fill(float.NaN);
+        }
+
+        var state = _options.ContinueFrom?.TrainingState;
+        float[]? negative = null;
+        if (state?.NegativeOutput != null && _options.NegativeSamples > 0)
+        {
+            negative = new float[input.Length];
+            for (int i = 0; i < oldIds.Length; i++)
+            {
+                if (oldIds[i] >= 0)
+                    state.NegativeOutput.AsSpan(oldIds[i] * dim, dim).CopyTo(negative.AsSpan(i * dim, dim));
+            }
+        }
+        float[]? tree = null;
+        if (state?.TreeOutput != null && _options.HierarchicalSoftmax)
+        {
+            // Inner nodes are only the same nodes when the Huffman tree is: same words in the same order.
+            bool sameTree = oldIds.Length == start.Count && oldIds.Select((id, i) => id == i).All(x => x);
+            if (sameTree)
+                tree = (float[])state.TreeOutput.Clone();
+            else
+                ch.Warning("The vocabulary changed, so the Huffman tree did: hierarchical-softmax weights restart from zero.");
+        }
+        return new Word2VecWeights(input, negative, tree);
     }
 
     /// <summary>Checks the input column and describes the output column (a known-size vector of Single).</summary>

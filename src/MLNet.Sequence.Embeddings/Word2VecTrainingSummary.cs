@@ -11,6 +11,9 @@ public sealed record Word2VecTrainingSummary(long Words, int Epochs, double Seco
     /// <summary>Words per second over all threads.</summary>
     public double WordsPerSecond => Seconds > 0 ? Words / Seconds : 0;
 
+    /// <summary>Mean loss per prediction in each epoch: -log σ summed over a prediction's binary decisions (true word and negatives, and/or the Huffman path), measured before each update.</summary>
+    public IReadOnlyList<double> EpochLosses { get; init; } = Array.Empty<double>();
+
     /// <summary>Seconds spent building the vocabulary (one pass over the corpus).</summary>
     public double VocabularySeconds { get; init; }
 }

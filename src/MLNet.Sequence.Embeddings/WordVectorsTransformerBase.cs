@@ -67,6 +67,12 @@ public abstract class WordVectorsTransformerBase : OneToOneTransformerBase
         ctx.Writer.Write((int)Pooling);
         ctx.Writer.Write((int)TokenSplitting);
         WordVectorsSerializer.Write(ctx.Writer, Vectors);
+        SaveExtra(ctx);
+    }
+
+    /// <summary>Writes what a derived class keeps beyond the table (read back by its loading constructor).</summary>
+    private protected virtual void SaveExtra(ModelSaveContext ctx)
+    {
     }
 
     /// <summary>The schema an estimator of this transformer produces: checks the input column, adds the vector column.</summary>

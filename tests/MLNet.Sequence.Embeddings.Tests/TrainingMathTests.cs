@@ -133,3 +133,24 @@ public class TrainingMathTests
         Assert.Equal(new[] { 0f, 0f }, grad2);
     }
 }
+
+public class LossTests
+{
+    [Fact]
+    public void NegativeLogSigmoidIsAccurateInsideAndOutsideTheTable()
+    {
+        foreach (float x in new[] { -20f, -6.5f, -3f, -0.01f, 0f, 0.7f, 5.99f, 6f, 30f })
+            Assert.Equal(Math.Log(1 + Math.Exp(-x)), Word2VecTrainer.NegativeLogSigmoid(x), 2e-3);
+    }
+
+    [Fact]
+    public void StepsReturnTheLossOfTheirDecisionBeforeTheUpdate()
+    {
+        float[] input = { 0.1f, 0.2f };
+        float[] output = { 0.3f, -0.1f };
+        // f = 0.01: the true word costs -log σ(0.01), a negative costs -log σ(-0.01).
+        Assert.Equal(Math.Log(1 + Math.Exp(-0.01)), Word2VecTrainer.NegativeSamplingStep(input, (float[])output.Clone(), 1f, 0.1f, new float[2]), 2e-3);
+        Assert.Equal(Math.Log(1 + Math.Exp(0.01)), Word2VecTrainer.NegativeSamplingStep(input, (float[])output.Clone(), 0f, 0.1f, new float[2]), 2e-3);
+        Assert.Equal(Math.Log(1 + Math.Exp(0.01)), Word2VecTrainer.HierarchicalSoftmaxStep(input, (float[])output.Clone(), 1, 0.1f, new float[2]), 2e-3);
+    }
+}

@@ -21,6 +21,7 @@ internal sealed class Word2VecTrainer
     private const float MaxExp = 6f;
     private const int SigmoidTableSize = 4096;
     private static readonly float[] s_sigmoid = BuildSigmoidTable();
+    private static readonly float[] s_negativeLogSigmoid = BuildNegativeLogSigmoidTable();
 
     private readonly Word2VecEstimator.Options _options;
     private readonly Vocabulary _vocabulary;
@@ -35,8 +36,20 @@ internal sealed class Word2VecTrainer
     private readonly float[] _keepProbability;
     private readonly long _totalWords;
     private long _processed;
+    private long _pendingChunks;
+    private readonly object _lossLock = new();
+    private double _epochLoss;
+    private long _epochPredictions;
 
-    public Word2VecTrainer(Vocabulary vocabulary, Word2VecEstimator.Options options, int threads, ulong seed)
+    /// <summary>Prepares training.</summary>
+    /// <param name="vocabulary">Words sorted by descending count.</param>
+    /// <param name="options">Validated options.</param>
+    /// <param name="threads">Training threads.</param>
+    /// <param name="seed">Seed of initialisation and sampling.</param>
+    /// <param name="wordsPerEpoch">In-vocabulary tokens of the corpus (drives the learning-rate schedule and progress).</param>
+    /// <param name="initial">Weights to start from (continued training), already laid out for <paramref name="vocabulary"/>.</param>
+    public Word2VecTrainer(Vocabulary vocabulary, Word2VecEstimator.Options options, int threads, ulong seed, long wordsPerEpoch,
+        Word2VecWeights? initial = null)
     {
         _options = options;
         _vocabulary = vocabulary;
@@ -50,24 +63,35 @@ internal sealed class Word2VecTrainer
         var rng = new FastRandom(seed);
         for (int i = 0; i < _syn0.Length; i++)
             _syn0[i] = (rng.NextFloat() - 0.5f) / _dim;
+        if (initial?.Input != null)
+        {
+            // Rows the earlier model had replace the random ones; NaN marks a new word.
+            for (int i = 0; i < _syn0.Length; i++)
+            {
+                if (!float.IsNaN(initial.Input[i]))
+                    _syn0[i] = initial.Input[i];
+            }
+        }
         if (options.NegativeSamples > 0)
         {
-            _syn1Negative = new float[_syn0.Length];
+            _syn1Negative = initial?.NegativeOutput ?? new float[_syn0.Length];
             _sampler = new NegativeSampler(vocabulary.Counts, options.NegativeSamplingExponent);
         }
         if (options.HierarchicalSoftmax)
         {
             _tree = new HuffmanTree(vocabulary.Counts);
-            _syn1Tree = new float[(long)Math.Max(1, _tree.InnerNodeCount) * _dim];
+            _syn1Tree = initial?.TreeOutput ?? new float[(long)Math.Max(1, _tree.InnerNodeCount) * _dim];
         }
 
-        long total = vocabulary.TotalCount;
-        _keepProbability = SubSamplingKeepProbabilities(vocabulary.Counts, total, options.SubSampling);
-        _totalWords = total * options.Epochs;
+        _keepProbability = SubSamplingKeepProbabilities(vocabulary.Counts, vocabulary.TotalCount, options.SubSampling);
+        _totalWords = wordsPerEpoch * options.Epochs;
     }
 
     /// <summary>The input vectors: the embedding table being trained.</summary>
     public float[] InputVectors => _syn0;
+
+    /// <summary>All trained weights, for keeping the training state.</summary>
+    public Word2VecWeights Weights => new(_syn0, _syn1Negative, _syn1Tree);
 
     /// <summary>Runs all epochs over <paramref name="corpus"/>.</summary>
     public Word2VecTrainingSummary Train(IHost host, TokenColumn corpus)
@@ -76,11 +100,14 @@ internal sealed class Word2VecTrainer
         using var pch = host.StartProgressChannel("Word2Vec training");
         var clock = Stopwatch.StartNew();
         double wordsPerSecond = 0;
-        pch.SetHeader(new ProgressHeader(new[] { "alpha", "words/sec" }, new[] { "words" }), e =>
+        double lastLoss = double.NaN;
+        var epochLosses = new List<double>();
+        pch.SetHeader(new ProgressHeader(new[] { "alpha", "words/sec", "loss" }, new[] { "words" }), e =>
         {
             e.SetProgress(0, Interlocked.Read(ref _processed), _totalWords);
             e.SetMetric(0, CurrentAlpha());
             e.SetMetric(1, wordsPerSecond);
+            e.SetMetric(2, lastLoss);
         });
 
         using var queue = new BlockingCollection<Chunk>(boundedCapacity: 2 * _threads);
@@ -130,8 +157,29 @@ internal sealed class Word2VecTrainer
             {
                 corpus.Read(ref producer);
                 producer.Flush();
+                // Let the workers finish this epoch's chunks so that its loss is complete: a bubble of
+                // about one chunk per thread, once per epoch.
+                while (Interlocked.Read(ref _pendingChunks) > 0 && !failed.IsCancellationRequested)
+                {
+                    Thread.Sleep(1);
+                    Report(force: false);
+                }
+                failed.Token.ThrowIfCancellationRequested();
+                double loss;
+                long predictions;
+                lock (_lossLock)
+                {
+                    predictions = _epochPredictions;
+                    loss = predictions == 0 ? double.NaN : _epochLoss / predictions;
+                    _epochLoss = 0;
+                    _epochPredictions = 0;
+                }
+                if (!double.IsNaN(loss) && !double.IsFinite(loss))
+                    throw ch.Except($"Word2Vec training diverged in epoch {epoch + 1}: the loss is {loss}. Lower LearningRate (now {_options.LearningRate}).");
+                lastLoss = loss;
+                epochLosses.Add(loss);
                 ch.Info(FormattableString.Invariant(
-                    $"Epoch {epoch + 1}/{_options.Epochs} read; {Interlocked.Read(ref _processed):N0} words trained so far, alpha {CurrentAlpha():F6}."));
+                    $"Epoch {epoch + 1}/{_options.Epochs}: loss {loss:F4} per prediction over {predictions:N0} predictions; {Interlocked.Read(ref _processed):N0} words trained so far, alpha {CurrentAlpha():F6}."));
             }
             queue.CompleteAdding();
         }
@@ -157,7 +205,7 @@ internal sealed class Word2VecTrainer
 
         Report(force: true);
         double seconds = clock.Elapsed.TotalSeconds;
-        var summary = new Word2VecTrainingSummary(_processed, _options.Epochs, seconds, _threads, _vocabulary.Count);
+        var summary = new Word2VecTrainingSummary(_processed, _options.Epochs, seconds, _threads, _vocabulary.Count) { EpochLosses = epochLosses };
         ch.Info(FormattableString.Invariant(
             $"Trained {summary.Words:N0} words in {seconds:F2} s: {summary.WordsPerSecond:N0} words/s on {_threads} thread(s)."));
         return summary;
@@ -179,6 +227,8 @@ internal sealed class Word2VecTrainer
         foreach (var chunk in queue.GetConsumingEnumerable(cancel))
         {
             float alpha = CurrentAlpha();
+            double loss = 0;
+            long predictions = 0;
             var ids = chunk.Ids;
             int i = 0;
             while (i < chunk.Length)
@@ -194,18 +244,24 @@ internal sealed class Word2VecTrainer
                 }
                 i++; // the sentence separator
                 if (_options.Model == Word2VecModel.SkipGram)
-                    TrainSkipGram(sentence.AsSpan(0, length), alpha, ref rng, work);
+                    TrainSkipGram(sentence.AsSpan(0, length), alpha, ref rng, work, ref loss, ref predictions);
                 else
-                    TrainCbow(sentence.AsSpan(0, length), alpha, ref rng, work, hidden);
+                    TrainCbow(sentence.AsSpan(0, length), alpha, ref rng, work, hidden, ref loss, ref predictions);
+            }
+            lock (_lossLock)
+            {
+                _epochLoss += loss;
+                _epochPredictions += predictions;
             }
             Interlocked.Add(ref _processed, chunk.WordCount);
+            Interlocked.Decrement(ref _pendingChunks);
             chunk.Length = 0;
             chunk.WordCount = 0;
             pool.Add(chunk);
         }
     }
 
-    private void TrainSkipGram(ReadOnlySpan<int> sentence, float alpha, ref FastRandom rng, float[] work)
+    private void TrainSkipGram(ReadOnlySpan<int> sentence, float alpha, ref FastRandom rng, float[] work, ref double loss, ref long predictions)
     {
         int window = _options.WindowSize;
         for (int pos = 0; pos < sentence.Length; pos++)
@@ -220,13 +276,14 @@ internal sealed class Word2VecTrainer
                 // The context word's input vector predicts the centre word, as in word2vec.c.
                 var input = _syn0.AsSpan(sentence[c] * _dim, _dim);
                 Array.Clear(work);
-                UpdateOutputs(input, word, alpha, ref rng, work);
+                loss += UpdateOutputs(input, word, alpha, ref rng, work);
+                predictions++;
                 TensorPrimitives.Add(input, work, input);
             }
         }
     }
 
-    private void TrainCbow(ReadOnlySpan<int> sentence, float alpha, ref FastRandom rng, float[] work, float[] hidden)
+    private void TrainCbow(ReadOnlySpan<int> sentence, float alpha, ref FastRandom rng, float[] work, float[] hidden, ref double loss, ref long predictions)
     {
         int window = _options.WindowSize;
         for (int pos = 0; pos < sentence.Length; pos++)
@@ -246,7 +303,8 @@ internal sealed class Word2VecTrainer
                 continue;
             TensorPrimitives.Multiply(hidden, 1f / contexts, hidden);
             Array.Clear(work);
-            UpdateOutputs(hidden, sentence[pos], alpha, ref rng, work);
+            loss += UpdateOutputs(hidden, sentence[pos], alpha, ref rng, work);
+            predictions++;
             // Every context word gets the whole error, as word2vec.c and gensim (cbow_mean) do.
             for (int c = start; c < end; c++)
             {
@@ -258,53 +316,64 @@ internal sealed class Word2VecTrainer
         }
     }
 
-    /// <summary>Updates the output vectors for predicting <paramref name="word"/> from <paramref name="input"/>; accumulates the input's gradient in <paramref name="work"/>.</summary>
-    private void UpdateOutputs(ReadOnlySpan<float> input, int word, float alpha, ref FastRandom rng, Span<float> work)
+    /// <summary>
+    /// Updates the output vectors for predicting <paramref name="word"/> from <paramref name="input"/>;
+    /// accumulates the input's gradient in <paramref name="work"/>. Returns the loss of the prediction
+    /// before the update: -log σ of every binary decision (the Huffman path, and/or the true word against the negatives).
+    /// </summary>
+    private float UpdateOutputs(ReadOnlySpan<float> input, int word, float alpha, ref FastRandom rng, Span<float> work)
     {
+        float loss = 0;
         if (_tree != null)
         {
             var code = _tree.GetCode(word);
             var points = _tree.GetPoints(word);
             for (int d = 0; d < code.Length; d++)
-                HierarchicalSoftmaxStep(input, _syn1Tree.AsSpan(points[d] * _dim, _dim), code[d], alpha, work);
+                loss += HierarchicalSoftmaxStep(input, _syn1Tree.AsSpan(points[d] * _dim, _dim), code[d], alpha, work);
         }
         if (_sampler != null)
         {
-            NegativeSamplingStep(input, _syn1Negative.AsSpan(word * _dim, _dim), 1f, alpha, work);
+            loss += NegativeSamplingStep(input, _syn1Negative.AsSpan(word * _dim, _dim), 1f, alpha, work);
             for (int d = 0; d < _options.NegativeSamples; d++)
             {
                 int target = _sampler.Sample(rng.Next());
                 if (target == word)
                     continue;
-                NegativeSamplingStep(input, _syn1Negative.AsSpan(target * _dim, _dim), 0f, alpha, work);
+                loss += NegativeSamplingStep(input, _syn1Negative.AsSpan(target * _dim, _dim), 0f, alpha, work);
             }
         }
+        return loss;
     }
 
     /// <summary>
     /// One logistic-regression step of negative sampling: with f = input·output and g = (label - σ(f))·α,
     /// adds g·output to <paramref name="inputGradient"/> and g·input to <paramref name="output"/>.
+    /// Returns the loss before the step: -log σ(f) for the true word, -log σ(-f) for a negative.
     /// </summary>
-    internal static void NegativeSamplingStep(ReadOnlySpan<float> input, Span<float> output, float label, float alpha, Span<float> inputGradient)
+    internal static float NegativeSamplingStep(ReadOnlySpan<float> input, Span<float> output, float label, float alpha, Span<float> inputGradient)
     {
         float f = TensorPrimitives.Dot(input, output);
         float g = (label - Sigmoid(f)) * alpha;
         TensorPrimitives.MultiplyAdd(output, g, inputGradient, inputGradient);
         TensorPrimitives.MultiplyAdd(input, g, output, output);
+        return NegativeLogSigmoid(label > 0 ? f : -f);
     }
 
     /// <summary>
     /// One step along a Huffman path: g = (1 - code - σ(f))·α. Like word2vec.c it skips nodes where |f|
     /// is beyond the sigmoid table, whose gradient is negligible.
     /// </summary>
-    internal static void HierarchicalSoftmaxStep(ReadOnlySpan<float> input, Span<float> node, byte code, float alpha, Span<float> inputGradient)
+    /// <returns>The loss of the decision: -log σ(f) for code 0, -log σ(-f) for code 1.</returns>
+    internal static float HierarchicalSoftmaxStep(ReadOnlySpan<float> input, Span<float> node, byte code, float alpha, Span<float> inputGradient)
     {
         float f = TensorPrimitives.Dot(input, node);
+        float loss = NegativeLogSigmoid(code == 0 ? f : -f);
         if (f <= -MaxExp || f >= MaxExp)
-            return;
+            return loss;
         float g = (1 - code - Sigmoid(f)) * alpha;
         TensorPrimitives.MultiplyAdd(node, g, inputGradient, inputGradient);
         TensorPrimitives.MultiplyAdd(input, g, node, node);
+        return loss;
     }
 
     /// <summary>σ(f) from a table of <see cref="SigmoidTableSize"/> bins over [-6, 6], saturated outside.</summary>
@@ -315,6 +384,25 @@ internal sealed class Word2VecTrainer
         if (f <= -MaxExp)
             return 0f;
         return s_sigmoid[(int)((f + MaxExp) * (SigmoidTableSize / (2 * MaxExp)))];
+    }
+
+    /// <summary>-log σ(x) = log(1 + e^-x), from a table inside [-6, 6] and exactly outside it.</summary>
+    internal static float NegativeLogSigmoid(float x)
+    {
+        if (x >= MaxExp || x <= -MaxExp)
+            return MathF.Max(-x, 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(x)));
+        return s_negativeLogSigmoid[(int)((x + MaxExp) * (SigmoidTableSize / (2 * MaxExp)))];
+    }
+
+    private static float[] BuildNegativeLogSigmoidTable()
+    {
+        var table = new float[SigmoidTableSize];
+        for (int i = 0; i < table.Length; i++)
+        {
+            double x = (i + 0.5) / SigmoidTableSize * 2 * MaxExp - MaxExp;
+            table[i] = (float)Math.Log(1 + Math.Exp(-x));
+        }
+        return table;
     }
 
     private static float[] BuildSigmoidTable()
@@ -415,6 +503,7 @@ internal sealed class Word2VecTrainer
 
         private void Send()
         {
+            Interlocked.Increment(ref _trainer._pendingChunks);
             _queue.Add(_chunk, _cancel);
             _chunk = NewChunk();
             _report(false);
@@ -424,3 +513,9 @@ internal sealed class Word2VecTrainer
             _pool.TryTake(out var chunk) ? chunk : new Chunk(ChunkWords + _maxSentence + 2);
     }
 }
+
+/// <summary>Word2Vec weights: input vectors (the embeddings), and the output weights of negative sampling and hierarchical softmax.</summary>
+/// <param name="Input">Vocabulary x dimension input vectors.</param>
+/// <param name="NegativeOutput">Vocabulary x dimension output vectors of negative sampling, or null.</param>
+/// <param name="TreeOutput">(Vocabulary - 1) x dimension inner-node vectors of hierarchical softmax, or null.</param>
+internal sealed record Word2VecWeights(float[]? Input, float[]? NegativeOutput, float[]? TreeOutput);
