@@ -22,6 +22,7 @@ try
     return args[0] switch
     {
         "word2vec" => Commands.Word2Vec(line),
+        "glove" => Commands.GloVe(line),
         "eval-analogy" => Commands.EvalAnalogy(line),
         "eval-similarity" => Commands.EvalSimilarity(line),
         "neighbours" or "neighbors" => Commands.Neighbours(line),
@@ -59,6 +60,10 @@ namespace MLNet.Sequence.Cli
                 -save-model MODEL.zip (also save the trained ML.NET transformer)  -keep-state 0 (1: keep output weights in it)
                 -init VECTORS (continue from a vectors file)  -resume MODEL.zip (continue from a saved transformer)
                 FILE holds one sentence per line, tokens separated by spaces or tabs.
+              mlnet-seq glove -train FILE -output VECTORS [options]        (flags as Stanford's GloVe tools)
+                -vector-size 100  -window-size 15  -symmetric 1  -distance-weighting 1  -vocab-min-count 5  -max-vocab 0
+                -iter 25  -x-max 100  -alpha 0.75  -eta 0.05  -threads <cores>  -memory 4.0 (GiB)  -model 2 (W+W~; 1: W)
+                -binary 0  -seed <n>  -save-model MODEL.zip  -keep-state 0  -resume MODEL.zip
               mlnet-seq eval-analogy FILE -vectors VECTORS [-restrict 300000] [-method cosadd|cosmul] [-case-sensitive 0]
               mlnet-seq eval-similarity FILE -vectors VECTORS [-restrict 300000] [-case-sensitive 0]
               mlnet-seq neighbours (-vectors VECTORS | -model MODEL.zip) -word WORD [-k 10]
@@ -120,6 +125,58 @@ namespace MLNet.Sequence.Cli
             WordVectorFile.Save(model.Vectors, output, binary ? WordVectorFormat.Word2VecBinary : WordVectorFormat.Word2VecText);
             if (modelPath != null)
                 ml.Model.Save(model, data.Schema, modelPath);
+            return 0;
+        }
+
+        public static int GloVe(CommandLine line)
+        {
+            string train = line.RequiredString("train", "the training text file");
+            string output = line.RequiredString("output", "where to write the vectors");
+            int model = line.Int("model", 2, 1);
+            if (model > 2)
+                throw new UsageException("-model is 1 (word vectors W) or 2 (W + context vectors W~).");
+            var options = new GloVeEstimator.Options
+            {
+                Dimension = line.Int("vector-size", 100, 1),
+                WindowSize = line.Int("window-size", 15, 1),
+                Symmetric = line.Bool("symmetric", true),
+                DistanceWeighting = line.Bool("distance-weighting", true),
+                MinCount = line.Int("vocab-min-count", 5, 1),
+                MaxVocabularySize = line.Int("max-vocab", 0, 0),
+                Iterations = line.Int("iter", 25, 1),
+                XMax = line.Double("x-max", 100),
+                Alpha = line.Double("alpha", 0.75),
+                LearningRate = (float)line.Double("eta", 0.05),
+                NumberOfThreads = line.Int("threads", Environment.ProcessorCount, 1),
+                MemoryLimitGB = line.Double("memory", 4.0),
+                AddContextVectors = model == 2,
+                Seed = line.Int("seed", 1),
+                KeepTrainingState = line.Bool("keep-state", false),
+            };
+            bool binary = line.Bool("binary", false);
+            string? modelPath = line.String("save-model");
+            string? resume = line.String("resume");
+            line.CheckAllUsed("glove");
+            if (!File.Exists(train))
+                throw new UsageException($"Training file '{train}' does not exist.");
+            if (resume != null)
+            {
+                if (!File.Exists(resume))
+                    throw new UsageException($"Model file '{resume}' does not exist.");
+                options.ContinueFrom = FindTransformer<GloVeTransformer>(new MLContext().Model.Load(resume, out _))
+                    ?? throw new UsageException($"Model '{resume}' holds no GloVe transformer.");
+            }
+
+            var ml = new MLContext(seed: options.Seed);
+            ml.Log += (_, e) => Print(e);
+            var data = ml.Data.LoadFromEnumerable(File.ReadLines(train).Select(l => new TextLine { Text = l }));
+            var fitted = ml.Transforms.Text.GloVe("Vector", nameof(TextLine.Text), options).Fit(data);
+            var s = fitted.TrainingSummary!;
+            Console.WriteLine(FormattableString.Invariant(
+                $"Vocab size: {s.VocabularySize}  Pairs: {s.Pairs}  Vocabulary: {s.VocabularySeconds:F2} s  Co-occurrence: {s.CooccurrenceSeconds:F2} s  Shuffle: {s.ShuffleSeconds:F2} s  Training: {s.TrainingSeconds:F2} s  Total: {s.TotalSeconds:F2} s  Final cost: {s.Costs[^1]:F6}  Peak memory after counting: {s.PeakWorkingSetAfterCounting / (1 << 20)} MiB"));
+            WordVectorFile.Save(fitted.Vectors, output, binary ? WordVectorFormat.Word2VecBinary : WordVectorFormat.Word2VecText);
+            if (modelPath != null)
+                ml.Model.Save(fitted, data.Schema, modelPath);
             return 0;
         }
 
@@ -207,7 +264,8 @@ namespace MLNet.Sequence.Cli
 
         private static void Print(LoggingEventArgs e)
         {
-            if (!e.Source.StartsWith("Word2Vec", StringComparison.Ordinal) && !e.Source.Contains("Vocabulary", StringComparison.Ordinal))
+            if (!e.Source.StartsWith("Word2Vec", StringComparison.Ordinal) && !e.Source.StartsWith("GloVe", StringComparison.Ordinal)
+                && !e.Source.Contains("Vocabulary", StringComparison.Ordinal))
                 return;
             if (e.Kind == ChannelMessageKind.Trace && e.RawMessage.StartsWith("Alpha:", StringComparison.Ordinal))
                 Console.Error.Write("\r" + e.RawMessage + "  ");

@@ -40,6 +40,18 @@ public static class EmbeddingsCatalog
         });
 
     /// <summary>
+    /// Trains GloVe vectors on <paramref name="inputColumnName"/> (a vector of tokens, or text split by
+    /// <see cref="GloVeEstimator.Options.TokenSplitting"/>) and maps it to the pooled vectors of its tokens.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The vector column to create.</param>
+    /// <param name="inputColumnName">The token or text column to train on and to map (default: <paramref name="outputColumnName"/>).</param>
+    /// <param name="options">Training settings (default: 100 dimensions, symmetric window 15, x_max 100, 25 iterations).</param>
+    public static GloVeEstimator GloVe(this TransformsCatalog.TextTransforms catalog, string outputColumnName,
+        string? inputColumnName = null, GloVeEstimator.Options? options = null) =>
+        new(CatalogUtils.GetEnvironment(catalog), outputColumnName, inputColumnName, options);
+
+    /// <summary>
     /// Maps a token or text column to the pooled vectors of its tokens in an existing table, such as one
     /// loaded with <see cref="WordVectorFile.Load"/> from a word2vec, fastText or GloVe file.
     /// </summary>

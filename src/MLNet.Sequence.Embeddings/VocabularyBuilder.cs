@@ -58,12 +58,13 @@ internal sealed class VocabularyBuilder
         }
     }
 
-    /// <summary>The words counted at least <paramref name="minCount"/> times, most frequent first (ties in ordinal order).</summary>
-    public Vocabulary Build(int minCount)
+    /// <summary>The words counted at least <paramref name="minCount"/> times, most frequent first (ties in ordinal order), at most <paramref name="maxWords"/> of them (0: all).</summary>
+    public Vocabulary Build(int minCount, int maxWords = 0)
     {
         var kept = _counts.Where(kv => kv.Value >= minCount)
             .OrderByDescending(kv => kv.Value)
             .ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Take(maxWords > 0 ? maxWords : int.MaxValue)
             .ToArray();
         return new Vocabulary(kept.Select(kv => kv.Key).ToArray(), kept.Select(kv => kv.Value).ToArray());
     }

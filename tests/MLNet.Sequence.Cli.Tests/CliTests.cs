@@ -73,6 +73,30 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void GloVeTrainsWithTheReferenceToolsFlagNamesAndSavesAModel()
+    {
+        string corpus = WriteCorpus();
+        string vectors = Path.Combine(_dir, "glove.txt");
+        string model = Path.Combine(_dir, "glove.zip");
+        var run = Run("glove", "-train", corpus, "-output", vectors, "-vector-size", "12", "-window-size", "4", "-iter", "10",
+            "-x-max", "10", "-eta", "0.05", "-alpha", "0.75", "-vocab-min-count", "2", "-threads", "1", "-memory", "0.01",
+            "-model", "1", "-save-model", model, "-keep-state", "1");
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.Contains("Vocab size: 19", run.Out);
+        Assert.Contains("Iteration 10: cost", run.Err);
+        Assert.Equal("19 12", File.ReadLines(vectors).First());
+
+        var resumed = Run("glove", "-train", corpus, "-output", vectors, "-vector-size", "12", "-window-size", "4", "-iter", "2",
+            "-vocab-min-count", "2", "-threads", "1", "-resume", model);
+        Assert.True(resumed.Exit == 0, resumed.Err);
+        Assert.Contains("Iteration 12: cost", resumed.Err);
+
+        var bad = Run("glove", "-train", corpus, "-output", vectors, "-model", "3");
+        Assert.Equal(2, bad.Exit);
+        Assert.Contains("-model", bad.Err);
+    }
+
+    [Fact]
     public void EvaluationCommandsPrintScores()
     {
         string corpus = WriteCorpus();
