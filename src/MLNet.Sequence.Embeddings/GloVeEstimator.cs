@@ -193,19 +193,10 @@ public sealed class GloVeEstimator : IEstimator<GloVeTransformer>
             ch.Info($"Continuing from a GloVe model of {_options.ContinueFrom.Vectors.Count:N0} words; its vocabulary is kept.");
             return _options.ContinueFrom.Vectors.Vocabulary;
         }
-        var builder = new VocabularyBuilder(0);
-        var counter = new VocabularyBuilder.Visitor(builder);
-        corpus.Read(ref counter);
-        if (builder.TokenCount == 0)
-            throw _host.Except($"Column '{_inputColumnName}' holds no tokens ({builder.RowCount} rows): there is nothing to train GloVe on.");
+        var builder = VocabularyBuilder.Count(_host, corpus, _inputColumnName, 0, "GloVe");
         var vocabulary = builder.Build(_options.MinCount, _options.MaxVocabularySize);
         if (vocabulary.Count == 0)
-        {
-            var (word, count) = builder.MostFrequent();
-            throw _host.Except(
-                $"No word of column '{_inputColumnName}' occurs at least MinCount={_options.MinCount} times " +
-                $"({builder.DistinctCount} distinct words; the most frequent, '{word}', occurs {count} times). Lower MinCount or give more data.");
-        }
+            throw builder.NoFrequentWords(_host, _inputColumnName, _options.MinCount);
         ch.Info(FormattableString.Invariant(
             $"Vocabulary: {vocabulary.Count:N0} words with count >= {_options.MinCount} out of {builder.DistinctCount:N0} distinct; {builder.TokenCount:N0} tokens in {builder.RowCount:N0} rows."));
         return vocabulary;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.ML.Runtime;
 using MLNet.Sequence.Text;
 
 namespace MLNet.Sequence.Embeddings;
@@ -91,6 +92,26 @@ internal sealed class VocabularyBuilder
         var sorted = entries.OrderByDescending(e => e.Total).ThenBy(e => e.OldId).ThenBy(e => e.Word, StringComparer.Ordinal).ToArray();
         var vocabulary = new Vocabulary(sorted.Select(e => e.Word).ToArray(), sorted.Select(e => e.Total).ToArray());
         return (vocabulary, sorted.Sum(e => e.Fresh), sorted.Select(e => e.OldId == int.MaxValue ? -1 : e.OldId).ToArray());
+    }
+
+    /// <summary>Counts the words of <paramref name="corpus"/>; throws naming the column when it holds no token.</summary>
+    public static VocabularyBuilder Count(IHost host, TokenColumn corpus, string column, int maxSize, string method)
+    {
+        var builder = new VocabularyBuilder(maxSize);
+        var visitor = new Visitor(builder);
+        corpus.Read(ref visitor);
+        if (builder.TokenCount == 0)
+            throw host.Except($"Column '{column}' holds no tokens ({builder.RowCount} rows): there is nothing to train {method} on.");
+        return builder;
+    }
+
+    /// <summary>The error for a corpus whose words all fall below the minimum count.</summary>
+    public Exception NoFrequentWords(IHost host, string column, int minCount)
+    {
+        var (word, count) = MostFrequent();
+        return host.Except(
+            $"No word of column '{column}' occurs at least MinCount={minCount} times " +
+            $"({DistinctCount} distinct words; the most frequent, '{word}', occurs {count} times). Lower MinCount or give more data.");
     }
 
     /// <summary>The most frequent word and its count, for error messages.</summary>

@@ -148,11 +148,7 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         var corpus = new TokenColumn(_host, input, _inputColumnName, _options.TokenSplitting);
         var clock = Stopwatch.StartNew();
 
-        var builder = new VocabularyBuilder(_options.MaxVocabularySize);
-        var counter = new VocabularyBuilder.Visitor(builder);
-        corpus.Read(ref counter);
-        if (builder.TokenCount == 0)
-            throw _host.Except($"Column '{_inputColumnName}' holds no tokens ({builder.RowCount} rows): there is nothing to train Word2Vec on.");
+        var builder = VocabularyBuilder.Count(_host, corpus, _inputColumnName, _options.MaxVocabularySize, "Word2Vec");
 
         var start = _options.ContinueFrom?.Vectors ?? _options.InitialVectors;
         Vocabulary vocabulary;
@@ -172,12 +168,7 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
                 ch.Info($"Continuing from a table of {start.Count:N0} words; {oldIds.Count(id => id < 0):N0} new words added.");
             }
             if (wordsPerEpoch == 0)
-            {
-                var (word, count) = builder.MostFrequent();
-                throw _host.Except(
-                    $"No word of column '{_inputColumnName}' occurs at least MinCount={_options.MinCount} times " +
-                    $"({builder.DistinctCount} distinct words; the most frequent, '{word}', occurs {count} times). Lower MinCount or give more data.");
-            }
+                throw builder.NoFrequentWords(_host, _inputColumnName, _options.MinCount);
             if (_options.HierarchicalSoftmax && vocabulary.Count < 2)
                 throw _host.Except($"Hierarchical softmax needs at least two words in the vocabulary of column '{_inputColumnName}'; found one ('{vocabulary[0]}').");
             ch.Info(FormattableString.Invariant(

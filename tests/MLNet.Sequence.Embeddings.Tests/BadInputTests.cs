@@ -105,3 +105,28 @@ public class BadInputTests
         public float Value { get; set; }
     }
 }
+
+public class VocabularyBoundTests
+{
+    [Fact]
+    public void MaxVocabularySizePrunesTheRarestWordsWhileCounting()
+    {
+        // 50 frequent words and 5,000 words seen once: with a bound of 200 the rare ones are pruned.
+        var rows = Enumerable.Range(0, 2000).Select(i => new TextRow
+        {
+            Text = string.Join(' ', Enumerable.Range(0, 10).Select(k => "w" + ((i + k) % 50))) + (i < 1000 ? $" rare{i} rare{i + 1000} rare{i + 2000} rare{i + 3000} rare{i + 4000}" : ""),
+        });
+        var ml = new Microsoft.ML.MLContext(1);
+        var warnings = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning)
+                lock (warnings) warnings.Add(e.RawMessage);
+        };
+        var options = new Word2VecEstimator.Options { Dimension = 8, MinCount = 1, Epochs = 1, NumberOfThreads = 1, MaxVocabularySize = 200 };
+        var vectors = ml.Transforms.Text.Word2Vec("Vec", "Text", options).Fit(ml.Data.LoadFromEnumerable(rows)).Vectors;
+        Assert.InRange(vectors.Count, 50, 200);
+        Assert.All(Enumerable.Range(0, 50), k => Assert.True(vectors.Vocabulary.Contains("w" + k)));
+        Assert.Contains(warnings, w => w.Contains("MaxVocabularySize=200"));
+    }
+}

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.ML;
 using MLNet.Sequence.Embeddings;
 using Microsoft.ML.Runtime;
@@ -357,7 +354,8 @@ internal sealed class Word2VecTrainer
     {
         float f = TensorPrimitives.Dot(input, output);
         float g = (label - Sigmoid(f)) * alpha;
-        UpdatePair(input, output, inputGradient, g);
+        TensorPrimitives.MultiplyAdd(output, g, inputGradient, inputGradient);
+        TensorPrimitives.MultiplyAdd(input, g, output, output);
         return NegativeLogSigmoid(label > 0 ? f : -f);
     }
 
@@ -373,39 +371,9 @@ internal sealed class Word2VecTrainer
         if (f <= -MaxExp || f >= MaxExp)
             return loss;
         float g = (1 - code - Sigmoid(f)) * alpha;
-        UpdatePair(input, node, inputGradient, g);
+        TensorPrimitives.MultiplyAdd(node, g, inputGradient, inputGradient);
+        TensorPrimitives.MultiplyAdd(input, g, node, node);
         return loss;
-    }
-
-    /// <summary>
-    /// gradient += g·output and output += g·input in one pass (the gradient sees the output before its
-    /// update). Fusing the two saxpy calls reads the output row once: this is the hottest loop of training.
-    /// </summary>
-    internal static void UpdatePair(ReadOnlySpan<float> input, Span<float> output, Span<float> gradient, float g)
-    {
-        int n = input.Length;
-        if (output.Length != n || gradient.Length != n)
-            throw new ArgumentException("Vectors of different lengths.");
-        ref float inRef = ref MemoryMarshal.GetReference(input);
-        ref float outRef = ref MemoryMarshal.GetReference(output);
-        ref float gradRef = ref MemoryMarshal.GetReference(gradient);
-        int k = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var gv = new Vector<float>(g);
-            for (; k <= n - Vector<float>.Count; k += Vector<float>.Count)
-            {
-                var o = Vector.LoadUnsafe(ref outRef, (nuint)k);
-                Vector.FusedMultiplyAdd(gv, o, Vector.LoadUnsafe(ref gradRef, (nuint)k)).StoreUnsafe(ref gradRef, (nuint)k);
-                Vector.FusedMultiplyAdd(gv, Vector.LoadUnsafe(ref inRef, (nuint)k), o).StoreUnsafe(ref outRef, (nuint)k);
-            }
-        }
-        for (; k < n; k++)
-        {
-            float o = Unsafe.Add(ref outRef, k);
-            Unsafe.Add(ref gradRef, k) += g * o;
-            Unsafe.Add(ref outRef, k) = o + g * Unsafe.Add(ref inRef, k);
-        }
     }
 
     /// <summary>σ(f) from a table of <see cref="SigmoidTableSize"/> bins over [-6, 6], saturated outside.</summary>
