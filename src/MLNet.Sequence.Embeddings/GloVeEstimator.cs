@@ -141,7 +141,8 @@ public sealed class GloVeEstimator : IEstimator<GloVeTransformer>
                 using (var stream = new FileStream(merged, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                     pairCount = WriteRecords(stream, counter.Merge());
                 spills = counter.SpillsWritten;
-                peakAfterCounting = Process.GetCurrentProcess().PeakWorkingSet64;
+                using var process = Process.GetCurrentProcess();
+                peakAfterCounting = process.PeakWorkingSet64;
             }
             if (pairCount == 0)
                 throw _host.Except($"Column '{_inputColumnName}' has no two in-vocabulary words within {_options.WindowSize} of each other: there are no co-occurrences to train GloVe on.");

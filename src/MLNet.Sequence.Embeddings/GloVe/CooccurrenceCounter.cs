@@ -35,8 +35,14 @@ internal sealed class CooccurrenceCounter : IDisposable
         double records = 0.85 * memoryBytes / RecordBytes;
         _maxProduct = SolveMaxProduct(records);
         _rowStart = new long[vocabularySize + 1];
-        for (int w = 0; w < vocabularySize; w++)
-            _rowStart[w + 1] = _rowStart[w] + RowLength(w);
+        while (true)
+        {
+            for (int w = 0; w < vocabularySize; w++)
+                _rowStart[w + 1] = _rowStart[w] + RowLength(w);
+            if (_rowStart[vocabularySize] <= Array.MaxLength)
+                break;
+            _maxProduct /= 2; // one .NET array holds at most Array.MaxLength values
+        }
         _dense = new double[_rowStart[vocabularySize]];
         _overflowCapacity = (int)Math.Clamp(records / 6, 16, Array.MaxLength);
         _overflow = new Cooccurrence[Math.Min(_overflowCapacity, 1 << 16)];
