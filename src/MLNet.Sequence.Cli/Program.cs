@@ -26,6 +26,7 @@ try
         "eval-analogy" => Commands.EvalAnalogy(line),
         "eval-similarity" => Commands.EvalSimilarity(line),
         "neighbours" or "neighbors" => Commands.Neighbours(line),
+        "debias" => Commands.Debias(line),
         _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'mlnet-seq help'."),
     };
 }
@@ -67,6 +68,8 @@ namespace MLNet.Sequence.Cli
               mlnet-seq eval-analogy FILE -vectors VECTORS [-restrict 300000] [-method cosadd|cosmul] [-case-sensitive 0]
               mlnet-seq eval-similarity FILE -vectors VECTORS [-restrict 300000] [-case-sensitive 0]
               mlnet-seq neighbours (-vectors VECTORS | -model MODEL.zip) -word WORD [-k 10]
+              mlnet-seq debias -vectors VECTORS -output VECTORS2 [-components 1] [-method pca|mean] [-biased 500]
+                (built-in gender lists; prints DirectBias and the cluster purity of the most biased words before and after)
 
             VECTORS: word2vec text (.txt/.vec), word2vec binary (.bin) or GloVe text; -format w2v-text|w2v-bin|glove overrides.
             """;
@@ -238,6 +241,33 @@ namespace MLNet.Sequence.Cli
             line.CheckAllUsed("neighbours");
             foreach (var (w, similarity) in vectors.MostSimilar(word, k))
                 Console.WriteLine(FormattableString.Invariant($"{w}\t{similarity:F4}"));
+            return 0;
+        }
+
+        public static int Debias(CommandLine line)
+        {
+            var vectors = LoadVectors(line);
+            string output = line.RequiredString("output", "where to write the debiased vectors");
+            int components = line.Int("components", 1, 1);
+            var method = (line.String("method") ?? "pca") switch
+            {
+                "pca" => MLNet.Sequence.Embeddings.Debias.BiasDirectionMethod.PrincipalComponents,
+                "mean" => MLNet.Sequence.Embeddings.Debias.BiasDirectionMethod.MeanDifference,
+                var m => throw new UsageException($"-method is pca or mean, not '{m}'."),
+            };
+            int biased = line.Int("biased", 500, 1);
+            line.CheckAllUsed("debias");
+            var result = MLNet.Sequence.Embeddings.Debias.HardDebias.Apply(vectors,
+                MLNet.Sequence.Embeddings.Debias.GenderWordLists.DefinitionalPairs.Select(p => (p.Female, p.Male)).ToArray(),
+                MLNet.Sequence.Embeddings.Debias.GenderWordLists.SpecificWords.ToArray(),
+                MLNet.Sequence.Embeddings.Debias.GenderWordLists.EqualityPairs.Select(p => (p.Female, p.Male)).ToArray(),
+                method, components);
+            Console.WriteLine(FormattableString.Invariant(
+                $"Bias subspace from {result.DefinitionalPairsUsed} definitional pairs, explained variance ratio {string.Join(", ", result.Subspace.ExplainedVarianceRatio.Select(r => r.ToString("F3")))}; {result.Neutralized} words neutralized, {result.EqualizedPairs} pairs equalized."));
+            var report = MLNet.Sequence.Embeddings.Debias.BiasMetrics.Compare(vectors, result.Vectors, result.Subspace,
+                MLNet.Sequence.Embeddings.Debias.GenderWordLists.SpecificWords.ToArray(), biasedWordsPerSide: biased);
+            Console.WriteLine(report);
+            WordVectorFile.Save(result.Vectors, output);
             return 0;
         }
 

@@ -65,4 +65,17 @@ public static class EmbeddingsCatalog
         string outputColumnName, string? inputColumnName = null, EmbeddingPooling pooling = EmbeddingPooling.Mean,
         TokenSplitting tokenSplitting = TokenSplitting.WhiteSpace) =>
         new(CatalogUtils.GetEnvironment(catalog), vectors, outputColumnName, inputColumnName, pooling, tokenSplitting);
+
+    /// <summary>
+    /// Debiases <paramref name="vectors"/> (hard debiasing: bias subspace, neutralize, equalize; gender
+    /// by default) and maps a token or text column to the debiased vectors.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="vectors">The table to debias (trained here or loaded from a file); the debiased copy is saved with the model.</param>
+    /// <param name="outputColumnName">The vector column to create.</param>
+    /// <param name="inputColumnName">The token or text column to map (default: <paramref name="outputColumnName"/>).</param>
+    /// <param name="options">Word lists and method (default: the built-in gender lists, one principal direction).</param>
+    public static DebiasEstimator Debias(this TransformsCatalog.TextTransforms catalog, WordVectors vectors, string outputColumnName,
+        string? inputColumnName = null, DebiasEstimator.Options? options = null) =>
+        new(CatalogUtils.GetEnvironment(catalog), vectors, outputColumnName, inputColumnName, options);
 }

@@ -118,6 +118,30 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void DebiasRemovesTheGenderDirectionAndReportsIt()
+    {
+        string vectors = Path.Combine(_dir, "gendered.txt");
+        File.WriteAllLines(vectors, new[]
+        {
+            "6 3",
+            "she 1 0.5 0.1", "he -1 0.5 0.1", "woman 0.9 0.2 0.4", "man -0.9 0.2 0.4",
+            "nurse 0.4 0.1 0.9", "engineer -0.4 0.9 0.1",
+        });
+        string output = Path.Combine(_dir, "debiased.txt");
+        var run = Run("debias", "-vectors", vectors, "-output", output, "-biased", "1");
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.Contains("from 2 definitional pairs", run.Out);
+        Assert.Contains("-> 0.0000", run.Out); // DirectBias after
+        Assert.Equal("6 3", File.ReadLines(output).First());
+
+        string neutral = Path.Combine(_dir, "neutral.txt");
+        File.WriteAllLines(neutral, new[] { "2 2", "cat 1 0", "dog 0 1" });
+        var none = Run("debias", "-vectors", neutral, "-output", output);
+        Assert.Equal(1, none.Exit);
+        Assert.Contains("definitional pairs", none.Err);
+    }
+
+    [Fact]
     public void BadCommandLinesSayWhatIsWrong()
     {
         var unknown = Run("word2vec", "-train", "x", "-output", "y", "-sise", "100");
