@@ -27,6 +27,7 @@ try
         "eval-similarity" => Commands.EvalSimilarity(line),
         "neighbours" or "neighbors" => Commands.Neighbours(line),
         "debias" => Commands.Debias(line),
+        "tsne" => Commands.Tsne(line),
         _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'mlnet-seq help'."),
     };
 }
@@ -68,6 +69,8 @@ namespace MLNet.Sequence.Cli
               mlnet-seq eval-analogy FILE -vectors VECTORS [-restrict 300000] [-method cosadd|cosmul] [-case-sensitive 0]
               mlnet-seq eval-similarity FILE -vectors VECTORS [-restrict 300000] [-case-sensitive 0]
               mlnet-seq neighbours (-vectors VECTORS | -model MODEL.zip) -word WORD [-k 10]
+              mlnet-seq tsne -vectors VECTORS -output MAP.tsv [-top 1000] [-perplexity 30] [-theta 0.5] [-iter 1000] [-dims 2] [-seed 1]
+                (writes word, x, y per line; prints KL divergence, trustworthiness (k = 10) and time)
               mlnet-seq debias -vectors VECTORS -output VECTORS2 [-components 1] [-method pca|mean] [-biased 500]
                 (built-in gender lists; prints DirectBias and the cluster purity of the most biased words before and after)
 
@@ -241,6 +244,42 @@ namespace MLNet.Sequence.Cli
             line.CheckAllUsed("neighbours");
             foreach (var (w, similarity) in vectors.MostSimilar(word, k))
                 Console.WriteLine(FormattableString.Invariant($"{w}\t{similarity:F4}"));
+            return 0;
+        }
+
+        public static int Tsne(CommandLine line)
+        {
+            var vectors = LoadVectors(line);
+            string output = line.RequiredString("output", "where to write the map");
+            int top = Math.Min(line.Int("top", 1000, 4), vectors.Count);
+            var options = new MLNet.Sequence.Embeddings.Projection.TsneOptions
+            {
+                Perplexity = line.Double("perplexity", 30),
+                Theta = line.Double("theta", 0.5),
+                Iterations = line.Int("iter", 1000, 1),
+                Dimensions = line.Int("dims", 2, 2),
+                Seed = line.Int("seed", 1),
+            };
+            bool trust = line.Bool("trustworthiness", true);
+            line.CheckAllUsed("tsne");
+            var data = vectors.EmbeddingMatrix.Span[..(top * vectors.Dimension)];
+            var clock = Stopwatch.StartNew();
+            var map = MLNet.Sequence.Embeddings.Projection.Tsne.Fit(data, top, vectors.Dimension, options);
+            double seconds = clock.Elapsed.TotalSeconds;
+            using (var writer = new StreamWriter(output))
+            {
+                for (int i = 0; i < top; i++)
+                {
+                    writer.Write(vectors.Vocabulary[i]);
+                    for (int d = 0; d < options.Dimensions; d++)
+                        writer.Write(FormattableString.Invariant($"\t{map.Embedding[i * options.Dimensions + d]:R}"));
+                    writer.WriteLine();
+                }
+            }
+            string t = trust
+                ? MLNet.Sequence.Embeddings.Projection.Tsne.Trustworthiness(data, vectors.Dimension, map.Embedding, options.Dimensions, top, 10).ToString("F4")
+                : "-";
+            Console.WriteLine(FormattableString.Invariant($"Points: {top}  KL divergence: {map.KullbackLeibler:F4}  Trustworthiness(10): {t}  Time: {seconds:F2} s"));
             return 0;
         }
 
