@@ -42,7 +42,7 @@ def read_vectors(path, n):
 def compare(name, x, vectors_path):
     t = time.perf_counter()
     sk = TSNE(n_components=2, perplexity=30, method="barnes_hut", angle=0.5, init="pca", learning_rate="auto",
-              max_iter=iterations, random_state=0, n_jobs=2)
+              n_iter=iterations, random_state=0, n_jobs=2)
     y_sk = sk.fit_transform(x)
     sk_time = time.perf_counter() - t
     tw_sk = trustworthiness(x, y_sk, n_neighbors=10)

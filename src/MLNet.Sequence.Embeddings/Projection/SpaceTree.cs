@@ -1,79 +1,102 @@
 namespace MLNet.Sequence.Embeddings.Projection;
 
 /// <summary>
-/// A Barnes–Hut space-partitioning tree over points in 2 or 3 dimensions (quadtree or octree): each
-/// cell keeps its points' centre of mass, so the repulsive forces of t-SNE from a far cell are computed
-/// once for all its points when cell size / distance &lt; theta.
+/// A Barnes–Hut space-partitioning tree over points in 2 or 3 dimensions (quadtree or octree) with
+/// cubic cells: each cell keeps its points' centre of mass, so t-SNE's repulsive force from a far cell
+/// is computed once for all its points when (cell side)² &lt; theta² · distance². Nodes live in flat
+/// arrays that are reused from one iteration to the next, so rebuilding allocates nothing.
 /// </summary>
 internal sealed class SpaceTree
 {
     private readonly int _dims;
-    private readonly double[] _center;     // cell centre
-    private readonly double[] _halfWidth;  // half the cell's extent per dimension
-    private readonly double[] _massCenter;
-    private int _count;
-    private int _point = -1;               // the single point of a leaf
-    private SpaceTree[]? _children;
-    private readonly double[] _data;
+    private readonly int _fanOut;
+    private double[] _center = Array.Empty<double>();  // node x dims
+    private double[] _mass = Array.Empty<double>();    // centre of mass, node x dims
+    private double[] _half = Array.Empty<double>();    // half side of the cubic cell
+    private int[] _count = Array.Empty<int>();
+    private int[] _point = Array.Empty<int>();         // a leaf's point, or -1
+    private int[] _firstChild = Array.Empty<int>();    // index of the first of 2^dims children, or -1
+    private int _nodes;
+    private double[] _data = Array.Empty<double>();
 
-    private SpaceTree(double[] data, int dims, double[] center, double[] halfWidth)
+    public SpaceTree(int dims)
     {
-        _data = data;
         _dims = dims;
-        _center = center;
-        _halfWidth = halfWidth;
-        _massCenter = new double[dims];
+        _fanOut = 1 << dims;
     }
 
-    /// <summary>Builds the tree over <paramref name="n"/> points stored row-major in <paramref name="y"/>.</summary>
-    public static SpaceTree Build(double[] y, int n, int dims)
+    /// <summary>Rebuilds the tree over <paramref name="n"/> points stored row-major in <paramref name="y"/>.</summary>
+    public void Build(double[] y, int n)
     {
-        var min = Enumerable.Repeat(double.PositiveInfinity, dims).ToArray();
-        var max = Enumerable.Repeat(double.NegativeInfinity, dims).ToArray();
+        _data = y;
+        _nodes = 0;
+        Span<double> min = stackalloc double[_dims];
+        Span<double> max = stackalloc double[_dims];
+        min.Fill(double.PositiveInfinity);
+        max.Fill(double.NegativeInfinity);
         for (int i = 0; i < n; i++)
         {
-            for (int d = 0; d < dims; d++)
+            for (int d = 0; d < _dims; d++)
             {
-                min[d] = Math.Min(min[d], y[i * dims + d]);
-                max[d] = Math.Max(max[d], y[i * dims + d]);
+                min[d] = Math.Min(min[d], y[i * _dims + d]);
+                max[d] = Math.Max(max[d], y[i * _dims + d]);
             }
         }
-        var center = new double[dims];
-        var half = new double[dims];
-        for (int d = 0; d < dims; d++)
-        {
-            center[d] = (min[d] + max[d]) / 2;
-            half[d] = Math.Max((max[d] - min[d]) / 2, 1e-5) * 1.00001;
-        }
-        var root = new SpaceTree(y, dims, center, half);
+        double half = 1e-5;
+        for (int d = 0; d < _dims; d++)
+            half = Math.Max(half, (max[d] - min[d]) / 2);
+        int root = NewNode();
+        for (int d = 0; d < _dims; d++)
+            _center[root * _dims + d] = (min[d] + max[d]) / 2;
+        _half[root] = half * 1.00001;
         for (int i = 0; i < n; i++)
-            root.Insert(i, 0);
-        return root;
+            Insert(root, i);
     }
 
-    private void Insert(int index, int depth)
+    private int NewNode()
     {
-        // Running centre of mass.
-        _count++;
-        for (int d = 0; d < _dims; d++)
-            _massCenter[d] += (_data[index * _dims + d] - _massCenter[d]) / _count;
+        if (_nodes == _count.Length)
+        {
+            int capacity = Math.Max(64, _count.Length * 2);
+            Array.Resize(ref _center, capacity * _dims);
+            Array.Resize(ref _mass, capacity * _dims);
+            Array.Resize(ref _half, capacity);
+            Array.Resize(ref _count, capacity);
+            Array.Resize(ref _point, capacity);
+            Array.Resize(ref _firstChild, capacity);
+        }
+        int node = _nodes++;
+        _count[node] = 0;
+        _point[node] = -1;
+        _firstChild[node] = -1;
+        Array.Clear(_mass, node * _dims, _dims);
+        return node;
+    }
 
-        if (_children == null && _point < 0 && _count == 1)
+    private void Insert(int node, int index)
+    {
+        for (int depth = 0; ; depth++)
         {
-            _point = index;
-            return;
+            int count = ++_count[node];
+            for (int d = 0; d < _dims; d++)
+                _mass[node * _dims + d] += (_data[index * _dims + d] - _mass[node * _dims + d]) / count;
+            if (_firstChild[node] < 0)
+            {
+                if (count == 1)
+                {
+                    _point[node] = index;
+                    return;
+                }
+                // Duplicates, or too deep to split further: the leaf holds several points.
+                if (depth > 50 || SamePosition(_point[node], index))
+                    return;
+                Subdivide(node);
+                int old = _point[node];
+                _point[node] = -1;
+                Insert(ChildOf(node, old), old);
+            }
+            node = ChildOf(node, index);
         }
-        if (_children == null)
-        {
-            // Duplicate points, or too deep: keep them together in this leaf.
-            if (depth > 50 || SamePosition(_point, index))
-                return;
-            Subdivide();
-            int old = _point;
-            _point = -1;
-            Child(old).Insert(old, depth + 1); // its mass is already counted here; the child counts it now
-        }
-        Child(index).Insert(index, depth + 1);
     }
 
     private bool SamePosition(int a, int b)
@@ -86,32 +109,29 @@ internal sealed class SpaceTree
         return true;
     }
 
-    private void Subdivide()
+    private void Subdivide(int node)
     {
-        int k = 1 << _dims;
-        _children = new SpaceTree[k];
-        for (int c = 0; c < k; c++)
+        int first = _nodes;
+        for (int c = 0; c < _fanOut; c++)
         {
-            var center = new double[_dims];
-            var half = new double[_dims];
+            int child = NewNode();
+            double half = _half[node] / 2;
+            _half[child] = half;
             for (int d = 0; d < _dims; d++)
-            {
-                half[d] = _halfWidth[d] / 2;
-                center[d] = _center[d] + (((c >> d) & 1) == 1 ? half[d] : -half[d]);
-            }
-            _children[c] = new SpaceTree(_data, _dims, center, half);
+                _center[child * _dims + d] = _center[node * _dims + d] + (((c >> d) & 1) == 1 ? half : -half);
         }
+        _firstChild[node] = first;
     }
 
-    private SpaceTree Child(int index)
+    private int ChildOf(int node, int index)
     {
         int c = 0;
         for (int d = 0; d < _dims; d++)
         {
-            if (_data[index * _dims + d] > _center[d])
+            if (_data[index * _dims + d] > _center[node * _dims + d])
                 c |= 1 << d;
         }
-        return _children![c];
+        return _firstChild[node] + c;
     }
 
     /// <summary>
@@ -120,35 +140,46 @@ internal sealed class SpaceTree
     /// </summary>
     public double Repulsion(int index, double theta, Span<double> force)
     {
-        if (_count == 0 || (_children == null && _point == index && _count == 1))
-            return 0;
-        double dist2 = 0;
+        Span<double> point = stackalloc double[_dims];
         for (int d = 0; d < _dims; d++)
+            point[d] = _data[index * _dims + d];
+        return Repulsion(0, index, point, theta * theta, force);
+    }
+
+    private double Repulsion(int node, int index, ReadOnlySpan<double> point, double thetaSquared, Span<double> force)
+    {
+        int count = _count[node];
+        bool leaf = _firstChild[node] < 0;
+        if (count == 0 || (leaf && _point[node] == index && count == 1))
+            return 0;
+        int m = node * _dims;
+        double dist2 = 0;
+        for (int d = 0; d < point.Length; d++)
         {
-            double diff = _data[index * _dims + d] - _massCenter[d];
+            double diff = point[d] - _mass[m + d];
             dist2 += diff * diff;
         }
-        double maxWidth = 0;
-        for (int d = 0; d < _dims; d++)
-            maxWidth = Math.Max(maxWidth, 2 * _halfWidth[d]);
-        bool leaf = _children == null;
-        if (leaf || maxWidth * maxWidth < theta * theta * dist2)
+        double side = 2 * _half[node];
+        if (leaf || side * side < thetaSquared * dist2)
         {
-            // Treat the cell as one body of _count points (less the query point if it lies in this leaf).
-            int n = _count;
-            if (leaf && _point == index)
-                n--;
-            if (n <= 0)
+            // The cell acts as one body of its points (less the query point if it sits in this leaf).
+            if (leaf && _point[node] == index)
+                count--;
+            if (count <= 0)
                 return 0;
             double q = 1 / (1 + dist2);
-            double mult = n * q * q;
-            for (int d = 0; d < _dims; d++)
-                force[d] += mult * (_data[index * _dims + d] - _massCenter[d]);
-            return n * q;
+            double mult = count * q * q;
+            for (int d = 0; d < point.Length; d++)
+                force[d] += mult * (point[d] - _mass[m + d]);
+            return count * q;
         }
         double z = 0;
-        foreach (var child in _children!)
-            z += child.Repulsion(index, theta, force);
+        int first = _firstChild[node];
+        for (int c = 0; c < _fanOut; c++)
+        {
+            if (_count[first + c] > 0)
+                z += Repulsion(first + c, index, point, thetaSquared, force);
+        }
         return z;
     }
 }

@@ -95,30 +95,22 @@ public static class Tsne
         var neighbours = new int[n][];
         var distances = new double[n][];
         var copy = data.ToArray();
-        Parallel.For(0, n, i =>
+        // Exact k nearest neighbours: all distances of a row, then the k smallest (brute force, O(N² d)).
+        Parallel.For(0, n, () => (new double[n], new int[n]), (i, _, buffers) =>
         {
-            // Exact k nearest neighbours by a partial sort of the distances (brute force, O(N² d)).
-            var heap = new PriorityQueue<int, double>(k + 1);
+            var (dist, ids) = buffers;
+            var row = copy.AsSpan(i * dim, dim);
             for (int j = 0; j < n; j++)
             {
-                if (j == i)
-                    continue;
-                double d2 = SquaredDistance(copy, dim, i, j);
-                if (heap.Count < k)
-                    heap.Enqueue(j, -d2);
-                else if (heap.TryPeek(out _, out double worst) && -d2 > worst)
-                    heap.EnqueueDequeue(j, -d2);
+                float d = TensorPrimitives.Distance(row, copy.AsSpan(j * dim, dim));
+                dist[j] = j == i ? double.PositiveInfinity : (double)d * d;
+                ids[j] = j;
             }
-            var ids = new int[heap.Count];
-            var ds = new double[heap.Count];
-            for (int m = ids.Length - 1; m >= 0; m--)
-            {
-                heap.TryDequeue(out ids[m], out double negative);
-                ds[m] = -negative;
-            }
-            neighbours[i] = ids;
-            distances[i] = ds;
-        });
+            dist.AsSpan().Sort(ids.AsSpan());
+            neighbours[i] = ids.AsSpan(0, k).ToArray();
+            distances[i] = dist.AsSpan(0, k).ToArray();
+            return buffers;
+        }, _ => { });
         return Symmetrize(n, neighbours, ConditionalAffinities(distances, perplexity));
     }
 
@@ -241,13 +233,15 @@ public static class Tsne
         var update = new double[y.Length];
         var gains = Enumerable.Repeat(1.0, y.Length).ToArray();
         var grad = new double[y.Length];
+        var tree = options.Theta > 0 ? new SpaceTree(dims) : null;
+        var repulsion = new double[y.Length];
         for (int it = 0; it < options.Iterations; it++)
         {
             cancel.ThrowIfCancellationRequested();
             bool early = it < options.ExaggerationIterations;
             double exaggeration = early ? options.EarlyExaggeration : 1;
             double momentum = early ? 0.5 : 0.8;
-            Gradient(p, y, n, dims, options.Theta, exaggeration, grad);
+            Gradient(p, y, n, dims, options.Theta, exaggeration, grad, tree, repulsion);
             for (int k = 0; k < y.Length; k++)
             {
                 gains[k] = Math.Sign(grad[k]) != Math.Sign(update[k]) ? gains[k] + 0.2 : gains[k] * 0.8;
@@ -260,13 +254,14 @@ public static class Tsne
     }
 
     /// <summary>dC/dy = 4 (exaggeration · attraction − repulsion / Z).</summary>
-    private static void Gradient(Affinities p, double[] y, int n, int dims, double theta, double exaggeration, double[] grad)
+    private static void Gradient(Affinities p, double[] y, int n, int dims, double theta, double exaggeration, double[] grad,
+        SpaceTree? tree, double[] repulsion)
     {
-        var repulsion = new double[y.Length];
+        Array.Clear(repulsion);
         double z = 0;
-        if (theta > 0)
+        if (tree != null)
         {
-            var tree = SpaceTree.Build(y, n, dims);
+            tree.Build(y, n);
             var partial = new double[n];
             Parallel.For(0, n, i => partial[i] = tree.Repulsion(i, theta, repulsion.AsSpan(i * dims, dims)));
             z = partial.Sum();
@@ -324,7 +319,8 @@ public static class Tsne
         double z = 0;
         if (theta > 0)
         {
-            var tree = SpaceTree.Build(y, n, dims);
+            var tree = new SpaceTree(dims);
+            tree.Build(y, n);
             var scratch = new double[dims];
             for (int i = 0; i < n; i++)
                 z += tree.Repulsion(i, theta, scratch);
