@@ -78,4 +78,16 @@ public static class EmbeddingsCatalog
     public static DebiasEstimator Debias(this TransformsCatalog.TextTransforms catalog, WordVectors vectors, string outputColumnName,
         string? inputColumnName = null, DebiasEstimator.Options? options = null) =>
         new(CatalogUtils.GetEnvironment(catalog), vectors, outputColumnName, inputColumnName, options);
+
+    /// <summary>
+    /// Fits a t-SNE map (2-D or 3-D) of a known-size float vector column; the transformer returns each
+    /// row's map position, placing rows it was not fitted on against the fixed map.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The map-coordinates column to create.</param>
+    /// <param name="inputColumnName">The vector column to project (default: <paramref name="outputColumnName"/>).</param>
+    /// <param name="options">Perplexity, theta, iterations and the rest (default: 2-D, perplexity 30, Barnes–Hut 0.5, 1000 iterations).</param>
+    public static TsneEstimator Tsne(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null,
+        Projection.TsneOptions? options = null) =>
+        new(CatalogUtils.GetEnvironment(catalog), outputColumnName, inputColumnName, options);
 }
