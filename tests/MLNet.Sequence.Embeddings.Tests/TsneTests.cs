@@ -106,3 +106,23 @@ public class TsneTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Tsne.Fit(data, 20, 3, new TsneOptions { Perplexity = 3, Dimensions = 4 }));
     }
 }
+
+public class VantagePointTreeTests
+{
+    [Fact]
+    public void FindsTheSameNeighboursAsBruteForce()
+    {
+        var (data, _) = TsneTests.Clusters(6, 50, 12, seed: 9);
+        int n = 300, dim = 12, k = 15;
+        var tree = new VantagePointTree(data, n, dim, seed: 4);
+        for (int i = 0; i < n; i += 7)
+        {
+            var expected = Enumerable.Range(0, n).Where(j => j != i)
+                .OrderBy(j => System.Numerics.Tensors.TensorPrimitives.Distance(data.AsSpan(i * dim, dim), data.AsSpan(j * dim, dim)))
+                .Take(k).ToArray();
+            var (found, d2) = tree.Nearest(i, k);
+            Assert.Equal(expected, found);
+            Assert.True(d2.Zip(d2.Skip(1)).All(p => p.First <= p.Second));
+        }
+    }
+}

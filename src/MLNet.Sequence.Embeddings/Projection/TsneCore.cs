@@ -26,7 +26,7 @@ public sealed class TsneOptions
     /// <summary>Learning rate; 0 means 'auto': max(N / early exaggeration / 4, 50), as scikit-learn does.</summary>
     public double LearningRate { get; set; }
 
-    /// <summary>Seed of the PCA initialisation's sign choices and of ties.</summary>
+    /// <summary>Seed of the PCA initialisation's power iteration and of the neighbour tree's vantage points.</summary>
     public int Seed { get; set; } = 1;
 }
 
@@ -59,8 +59,8 @@ public static class Tsne
         if (bad >= 0)
             throw new ArgumentException($"Point {bad / dim} holds {data[bad]} at position {bad % dim}; t-SNE needs finite values.", nameof(data));
 
-        var p = options.Theta > 0 ? SparseAffinities(data, n, dim, options.Perplexity) : DenseAffinities(data, n, dim, options.Perplexity);
-        var y = PcaInit(data, n, dim, options.Dimensions);
+        var p = options.Theta > 0 ? SparseAffinities(data, n, dim, options.Perplexity, options.Seed) : DenseAffinities(data, n, dim, options.Perplexity);
+        var y = PcaInit(data, n, dim, options.Dimensions, options.Seed);
         double lr = options.LearningRate > 0 ? options.LearningRate : Math.Max(n / options.EarlyExaggeration / 4, 50);
         Optimize(p, y, n, options, lr, cancel);
         double kl = KullbackLeibler(p, y, n, options.Dimensions, options.Theta);
@@ -89,28 +89,15 @@ public static class Tsne
         return Symmetrize(n, neighbours, ConditionalAffinities(distances, perplexity));
     }
 
-    private static Affinities SparseAffinities(ReadOnlySpan<float> data, int n, int dim, double perplexity)
+    private static Affinities SparseAffinities(ReadOnlySpan<float> data, int n, int dim, double perplexity, int seed)
     {
         int k = Math.Min(n - 1, (int)(3 * perplexity));
         var neighbours = new int[n][];
         var distances = new double[n][];
         var copy = data.ToArray();
-        // Exact k nearest neighbours: all distances of a row, then the k smallest (brute force, O(N² d)).
-        Parallel.For(0, n, () => (new double[n], new int[n]), (i, _, buffers) =>
-        {
-            var (dist, ids) = buffers;
-            var row = copy.AsSpan(i * dim, dim);
-            for (int j = 0; j < n; j++)
-            {
-                float d = TensorPrimitives.Distance(row, copy.AsSpan(j * dim, dim));
-                dist[j] = j == i ? double.PositiveInfinity : (double)d * d;
-                ids[j] = j;
-            }
-            dist.AsSpan().Sort(ids.AsSpan());
-            neighbours[i] = ids.AsSpan(0, k).ToArray();
-            distances[i] = dist.AsSpan(0, k).ToArray();
-            return buffers;
-        }, _ => { });
+        // Exact k nearest neighbours from a vantage-point tree.
+        var tree = new VantagePointTree(copy, n, dim, seed);
+        Parallel.For(0, n, i => (neighbours[i], distances[i]) = tree.Nearest(i, k));
         return Symmetrize(n, neighbours, ConditionalAffinities(distances, perplexity));
     }
 
@@ -196,7 +183,7 @@ public static class Tsne
     }
 
     /// <summary>The first principal components of the data, scaled so the first has standard deviation 1e-4 (scikit-learn's 'pca' init).</summary>
-    internal static double[] PcaInit(ReadOnlySpan<float> data, int n, int dim, int outDims)
+    internal static double[] PcaInit(ReadOnlySpan<float> data, int n, int dim, int outDims, int seed)
     {
         var mean = new double[dim];
         for (int i = 0; i < n; i++)
@@ -213,7 +200,7 @@ public static class Tsne
             for (int d = 0; d < dim; d++)
                 centred[i][d] = (float)(data[i * dim + d] - mean[d]);
         }
-        var pcs = Debias.BiasMath.PrincipalComponents(centred, outDims, seed: 1).Directions;
+        var pcs = Debias.BiasMath.PrincipalComponents(centred, outDims, seed).Directions;
         var y = new double[n * outDims];
         for (int i = 0; i < n; i++)
         {
