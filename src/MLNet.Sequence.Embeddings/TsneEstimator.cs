@@ -203,6 +203,9 @@ public sealed class TsneTransformer : OneToOneTransformerBase
     {
         if (point.Length != _dim)
             throw new ArgumentException($"The point has {point.Length} values; the map was fitted on vectors of {_dim}.", nameof(point));
+        int bad = ModelStateIO.IndexOfNonFinite(point);
+        if (bad >= 0)
+            throw new ArgumentException($"The point holds {point[bad]} at position {bad}; only finite vectors can be placed on the map.", nameof(point));
         int n = ReferenceCount;
         var d2 = new double[n];
         var ids = new int[n];
@@ -290,14 +293,23 @@ public sealed class TsneTransformer : OneToOneTransformerBase
         public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
             disposer = null!;
-            var getter = input.GetGetter<VBuffer<float>>(input.Schema[ColMapNewToOld[iinfo]]);
+            var column = input.Schema[ColMapNewToOld[iinfo]];
+            var getter = input.GetGetter<VBuffer<float>>(column);
             VBuffer<float> source = default;
             var dense = new float[_owner._dim];
             return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
             {
                 getter(ref source);
                 source.CopyTo(dense);
-                var position = _owner.Place(dense);
+                float[] position;
+                try
+                {
+                    position = _owner.Place(dense);
+                }
+                catch (ArgumentException e)
+                {
+                    throw Host.Except(e, $"Column '{column.Name}': {e.Message}");
+                }
                 var editor = VBufferEditor.Create(ref dst, position.Length);
                 position.CopyTo(editor.Values);
                 dst = editor.Commit();

@@ -70,5 +70,21 @@ public class TsneTransformerTests
         var wrongType = ml.Data.LoadFromEnumerable(new[] { new TextRow { Text = "a" } });
         Assert.Contains("'Text'", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Tsne("Map", "Text").Fit(wrongType)).Message);
         Assert.Contains("Dimensions", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Tsne("Map", "Features", new TsneOptions { Dimensions = 5 })).Message);
+
+        // A NaN in a row to place is refused with the column named, not mapped to NaN coordinates.
+        var model = ml.Transforms.Tsne("Map", "Features", new TsneOptions { Perplexity = 10, Iterations = 50 }).Fit(ml.Data.LoadFromEnumerable(Rows(1)));
+        var row = Rows(1)[0];
+        row.Features[3] = float.NaN;
+        var nan = Assert.ThrowsAny<InvalidOperationException>(() => model.Transform(ml.Data.LoadFromEnumerable(new[] { row })).GetColumn<float[]>("Map").ToArray());
+        // ML.NET may wrap it in its cursor's own exception; the cause names the column and the value.
+        var messages = string.Join(" | ", Chain(nan).Select(x => x.Message));
+        Assert.Contains("'Features'", messages);
+        Assert.Contains("NaN", messages);
+    }
+
+    private static IEnumerable<Exception> Chain(Exception e)
+    {
+        for (Exception? x = e; x != null; x = x.InnerException)
+            yield return x;
     }
 }
