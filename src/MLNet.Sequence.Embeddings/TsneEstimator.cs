@@ -231,25 +231,15 @@ public sealed class TsneTransformer : OneToOneTransformerBase
         }
         var update = new double[dims];
         var grad = new double[dims];
+        var repulsion = new double[dims];
+        var tree = MapTree();
         for (int it = 0; it < PlacementIterations; it++)
         {
-            // Cost of the new point alone: its attraction to its neighbours, repulsion from the whole map.
+            // Cost of the new point alone: its attraction to its neighbours, repulsion from the whole map
+            // (Barnes–Hut over the fixed map, theta 0.5).
             Array.Clear(grad);
-            double z = 0;
-            var repulsion = new double[dims];
-            for (int j = 0; j < n; j++)
-            {
-                double dist = 0;
-                for (int d = 0; d < dims; d++)
-                {
-                    double diff = y[d] - _map[j * dims + d];
-                    dist += diff * diff;
-                }
-                double q = 1 / (1 + dist);
-                z += q;
-                for (int d = 0; d < dims; d++)
-                    repulsion[d] += q * q * (y[d] - _map[j * dims + d]);
-            }
+            Array.Clear(repulsion);
+            double z = tree.Repulsion(y, 0.5, repulsion);
             for (int m = 0; m < k; m++)
             {
                 int j = ids[m];
@@ -271,6 +261,20 @@ public sealed class TsneTransformer : OneToOneTransformerBase
             }
         }
         return y.Select(v => (float)v).ToArray();
+    }
+
+    private SpaceTree? _mapTree;
+
+    /// <summary>A Barnes–Hut tree over the fixed map, built once on first use.</summary>
+    private SpaceTree MapTree()
+    {
+        var tree = _mapTree;
+        if (tree != null)
+            return tree;
+        tree = new SpaceTree(Dimensions);
+        tree.Build(_map.Select(v => (double)v).ToArray(), ReferenceCount);
+        Interlocked.CompareExchange(ref _mapTree, tree, null);
+        return _mapTree!;
     }
 
     private sealed class Mapper : OneToOneMapperBase

@@ -146,6 +146,10 @@ internal sealed class SpaceTree
         return Repulsion(0, index, point, theta * theta, force);
     }
 
+    /// <summary>The repulsion on a point that is not in the tree (index -1 matches no stored point).</summary>
+    public double Repulsion(ReadOnlySpan<double> point, double theta, Span<double> force) =>
+        Repulsion(0, -1, point, theta * theta, force);
+
     private double Repulsion(int node, int index, ReadOnlySpan<double> point, double thetaSquared, Span<double> force)
     {
         int count = _count[node];
