@@ -129,7 +129,7 @@ public sealed class TsneTransformer : OneToOneTransformerBase
         Perplexity = ctx.Reader.ReadDouble();
         KullbackLeibler = ctx.Reader.ReadDouble();
         _reference = ctx.Reader.ReadFloats("t-SNE reference rows");
-        Host.CheckDecode(_reference.Length % _dim == 0, "t-SNE reference rows have the wrong size.");
+        Host.CheckDecode(_reference.Length > 0 && _reference.Length % _dim == 0, "t-SNE reference rows are missing or have the wrong size.");
         _map = ctx.Reader.ReadFloats("t-SNE map", _reference.Length / _dim * Dimensions);
     }
 

@@ -21,7 +21,9 @@ internal static class WordVectorsSerializer
         Contracts.CheckDecode(dimension > 0, "The word-vector dimension must be positive.");
         var words = reader.ReadStrings("vocabulary");
         var counts = reader.ReadLongs("word counts", words.Length);
-        var matrix = reader.ReadFloats("embedding matrix", checked(words.Length * dimension));
+        Contracts.CheckDecode((long)words.Length * dimension <= Array.MaxLength,
+            $"{words.Length} words x {dimension} dimensions do not fit one array; the model is corrupt.");
+        var matrix = reader.ReadFloats("embedding matrix", words.Length * dimension);
         try
         {
             return new WordVectors(new Vocabulary(words, counts), matrix, dimension);

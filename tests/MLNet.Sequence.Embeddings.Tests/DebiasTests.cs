@@ -113,7 +113,8 @@ public class DebiasTests
         Assert.True(report.DirectBiasBefore > 0.1, report.ToString());
         Assert.True(report.DirectBiasAfter < 1e-5, report.ToString());
         Assert.True(report.ClusterPurityBefore > 0.9, report.ToString());
-        Assert.InRange(report.ClusterPurityAfter, 0.5, 1.0);
+        // The planted bias lived only on the removed axis, so the biased words no longer separate.
+        Assert.True(report.ClusterPurityAfter < report.ClusterPurityBefore, report.ToString());
         Assert.Equal(30, report.BiasedWordsPerSide);
         Assert.Contains("DirectBias", report.ToString());
     }

@@ -104,6 +104,8 @@ public class TsneTests
         nan[7] = float.NaN;
         Assert.Contains("Point 2", Assert.Throws<ArgumentException>(() => Tsne.Fit(nan, 20, 3, new TsneOptions { Perplexity = 3 })).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => Tsne.Fit(data, 20, 3, new TsneOptions { Perplexity = 3, Dimensions = 4 }));
+        Assert.Contains("Theta", Assert.Throws<ArgumentOutOfRangeException>(() => Tsne.Fit(data, 20, 3, new TsneOptions { Perplexity = 3, Theta = double.NaN })).Message);
+        Assert.Contains("Iterations", Assert.Throws<ArgumentOutOfRangeException>(() => Tsne.Fit(data, 20, 3, new TsneOptions { Perplexity = 3, Iterations = 0 })).Message);
     }
 }
 

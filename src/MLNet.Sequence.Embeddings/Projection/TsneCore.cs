@@ -49,6 +49,10 @@ public static class Tsne
         options ??= new TsneOptions();
         if (options.Dimensions is < 2 or > 3)
             throw new ArgumentOutOfRangeException(nameof(options), options.Dimensions, "t-SNE maps to 2 or 3 dimensions.");
+        if (!(options.Theta >= 0))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Theta, "Theta must be 0 (exact) or positive.");
+        if (options.Iterations < 1 || options.ExaggerationIterations < 0 || !(options.EarlyExaggeration > 0) || !(options.LearningRate >= 0))
+            throw new ArgumentOutOfRangeException(nameof(options), "Iterations must be at least 1, ExaggerationIterations at least 0, EarlyExaggeration positive and LearningRate 0 (auto) or positive.");
         if (data.Length != (long)n * dim)
             throw new ArgumentException($"{n} points of {dim} values need {(long)n * dim} numbers; got {data.Length}.", nameof(data));
         if (n < 4)
