@@ -1,0 +1,231 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.Sequence.Text;
+using MLNet.Sequence.Torch.Data;
+using MLNet.Sequence.Torch.Modules;
+using MLNet.Sequence.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.Sequence.Torch.Classification;
+
+/// <summary>
+/// Trains a sequence classifier (many-to-one) on a text or token column: binary for a Boolean label,
+/// multiclass for a key label (map strings with <c>MapValueToKey</c> first). The transformer adds
+/// ML.NET's usual prediction columns, so <c>BinaryClassification.Evaluate</c> and
+/// <c>MulticlassClassification.Evaluate</c> work on its output unchanged.
+/// </summary>
+public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTransformer>
+{
+    /// <summary>Settings of <see cref="SequenceClassifierTrainer"/>.</summary>
+    public sealed class Options : TorchTrainerOptions
+    {
+        /// <summary>The label: Boolean (binary) or a key (multiclass).</summary>
+        public string LabelColumnName { get; set; } = DefaultColumnNames.Label;
+
+        /// <summary>The input: Text (split by <see cref="TokenSplitting"/>) or a vector of Text tokens.</summary>
+        public string FeatureColumnName { get; set; } = "Text";
+
+        /// <summary>The score column to create: a logit (binary) or a vector of class probabilities (multiclass).</summary>
+        public string ScoreColumnName { get; set; } = DefaultColumnNames.Score;
+
+        /// <summary>The probability column to create (binary only).</summary>
+        public string ProbabilityColumnName { get; set; } = DefaultColumnNames.Probability;
+
+        /// <summary>The predicted-label column to create: Boolean (binary) or the label's key type (multiclass).</summary>
+        public string PredictedLabelColumnName { get; set; } = DefaultColumnNames.PredictedLabel;
+
+        /// <summary>Mean of embeddings or a recurrent encoder.</summary>
+        public SequenceClassifierArchitecture Architecture { get; set; } = SequenceClassifierArchitecture.Recurrent;
+
+        /// <summary>The embedding layer: width, a pre-trained table, frozen or fine-tuned.</summary>
+        public EmbeddingOptions Embedding { get; set; } = new();
+
+        /// <summary>The recurrent encoder of <see cref="SequenceClassifierArchitecture.Recurrent"/> (default: a 1-layer biLSTM of 128 units per direction).</summary>
+        public RecurrentEncoderOptions Encoder { get; set; } = new() { Bidirectional = true };
+
+        /// <summary>Dropout in front of the output layer.</summary>
+        public double Dropout { get; set; } = 0.2;
+
+        /// <summary>Words or characters.</summary>
+        public SequenceUnit Unit { get; set; } = SequenceUnit.Word;
+
+        /// <summary>How a Text input column is split into words.</summary>
+        public TokenSplitting TokenSplitting { get; set; } = TokenSplitting.WhiteSpace;
+
+        /// <summary>Whether tokens are lower-cased before they are looked up.</summary>
+        public bool LowerCase { get; set; } = true;
+
+        /// <summary>Tokens seen fewer times in training share the unknown id.</summary>
+        public int MinimumTokenCount { get; set; } = 1;
+
+        /// <summary>Keep at most this many of the most frequent tokens; 0: all.</summary>
+        public int MaximumVocabularySize { get; set; }
+
+        /// <summary>Only the first this many tokens of a row are read, in training and at prediction; 0: all.</summary>
+        public int MaximumLength { get; set; } = 400;
+
+        internal override void Validate(IExceptionContext ectx)
+        {
+            base.Validate(ectx);
+            ectx.CheckNonEmpty(LabelColumnName, nameof(LabelColumnName));
+            ectx.CheckNonEmpty(FeatureColumnName, nameof(FeatureColumnName));
+            ectx.CheckNonEmpty(ScoreColumnName, nameof(ScoreColumnName));
+            ectx.CheckNonEmpty(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
+            ectx.CheckUserArg(Enum.IsDefined(Architecture), nameof(Architecture), "Unknown architecture.");
+            ectx.CheckUserArg(Enum.IsDefined(Unit), nameof(Unit), "Unknown sequence unit.");
+            ectx.CheckUserArg(Enum.IsDefined(TokenSplitting), nameof(TokenSplitting), "Unknown token splitting.");
+            ectx.CheckUserArg(Dropout >= 0 && Dropout < 1, nameof(Dropout), "Must be in [0, 1).");
+            ectx.CheckUserArg(MinimumTokenCount > 0, nameof(MinimumTokenCount), "Must be positive.");
+            ectx.CheckUserArg(MaximumVocabularySize >= 0, nameof(MaximumVocabularySize), "Must be non-negative (0: all).");
+            ectx.CheckUserArg(MaximumLength >= 0, nameof(MaximumLength), "Must be non-negative (0: all).");
+            ectx.CheckValue(Embedding, nameof(Embedding));
+            ectx.CheckValue(Encoder, nameof(Encoder));
+            Embedding.Validate(ectx);
+            Encoder.Validate(ectx);
+        }
+    }
+
+    private readonly IHost _host;
+    private readonly Options _options;
+
+    internal SequenceClassifierTrainer(IHostEnvironment env, Options options)
+    {
+        _host = Contracts.CheckRef(env, nameof(env)).Register(nameof(SequenceClassifierTrainer));
+        _host.CheckValue(options, nameof(options));
+        options.Validate(_host);
+        _options = options;
+    }
+
+    /// <summary>Trains on <paramref name="input"/>; validates on <see cref="TorchTrainerOptions.ValidationSet"/> if set.</summary>
+    public SequenceClassifierTransformer Fit(IDataView input) => Fit(input, _options.ValidationSet);
+
+    /// <summary>Trains on <paramref name="input"/>, measuring the loss on <paramref name="validation"/> after every epoch (early stopping uses it).</summary>
+    public SequenceClassifierTransformer Fit(IDataView input, IDataView? validation)
+    {
+        _host.CheckValue(input, nameof(input));
+        _options.CheckValidation(_host, validation);
+        var featureColumn = SequenceColumn.Find(_host, input.Schema, _options.FeatureColumnName, "feature");
+        var label = ClassLabels.FromColumn(_host, input.Schema, _options.LabelColumnName);
+        var reader = new SequenceColumn(_options.Unit, _options.TokenSplitting, _options.LowerCase);
+
+        using var ch = _host.Start("Training sequence classifier");
+        var (tokens, labels) = ReadRows(input, featureColumn, label, reader, "training");
+        _host.CheckParam(tokens.Count > 0, nameof(input), "The training data has no rows.");
+        List<string[]>? validTokens = null;
+        int[]? validLabels = null;
+        if (validation != null)
+        {
+            var validFeature = SequenceColumn.Find(_host, validation.Schema, _options.FeatureColumnName, "feature");
+            label.CheckCompatible(_host, validation.Schema);
+            (validTokens, validLabels) = ReadRows(validation, validFeature, label, reader, "validation");
+        }
+
+        var loop = new TorchTrainingLoop(_host, _options);
+        loop.Prepare();
+        var index = TokenEmbedding.BuildIndex(tokens, _options.Embedding, _options.MinimumTokenCount, _options.MaximumVocabularySize);
+        var embedding = TokenEmbedding.Create(index, _options.Embedding, out int pretrainedRows);
+        if (_options.Embedding.Pretrained != null)
+            ch.Info($"Embedding: {pretrainedRows:N0} of {index.Count - TokenIndex.ReservedCount:N0} tokens start from the pre-trained table{(_options.Embedding.Freeze ? " (frozen)" : "")}.");
+        int outputs = label.IsBinary ? 1 : label.ClassCount;
+        var module = new SequenceClassifierModule(embedding, _options.Architecture, _options.Encoder, _options.Dropout, outputs);
+        module.to(loop.Device);
+
+        var ids = tokens.Select(t => ToIds(index, t)).ToList();
+        var validIds = validTokens?.Select(t => ToIds(index, t)).ToList();
+        var history = loop.Run(ch, module, "Sequence classifier", ids.Select(r => r.Length).ToList(),
+            batch => Loss(module, ids, labels, batch, label.IsBinary, loop.Device),
+            validIds?.Select(r => r.Length).ToList(),
+            validIds == null ? null : batch => Loss(module, validIds, validLabels!, batch, label.IsBinary, loop.Device));
+
+        var settings = new SequenceClassifierTransformer.Settings(_options.FeatureColumnName, _options.ScoreColumnName, _options.ProbabilityColumnName,
+            _options.PredictedLabelColumnName, _options.Architecture, _options.Encoder, _options.Dropout, embedding.weight!.shape[1],
+            reader, _options.MaximumLength);
+        return new SequenceClassifierTransformer(_host, settings, index, label, module, loop.Device, history);
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        _host.CheckValue(inputSchema, nameof(inputSchema));
+        if (!inputSchema.TryFindColumn(_options.FeatureColumnName, out var feature))
+            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "feature", _options.FeatureColumnName);
+        if (feature.ItemType is not TextDataViewType)
+            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "feature", _options.FeatureColumnName, "Text or vector of Text", feature.GetTypeString());
+        if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var label))
+            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "label", _options.LabelColumnName);
+        var result = inputSchema.ToDictionary(c => c.Name);
+        if (label.ItemType is BooleanDataViewType && label.Kind == SchemaShape.Column.VectorKind.Scalar)
+        {
+            result[_options.ScoreColumnName] = new SchemaShape.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
+            result[_options.ProbabilityColumnName] = new SchemaShape.Column(_options.ProbabilityColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
+            result[_options.PredictedLabelColumnName] = new SchemaShape.Column(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false);
+        }
+        else if (label.IsKey && label.Kind == SchemaShape.Column.VectorKind.Scalar)
+        {
+            // The label's key values become the predicted label's key values and the score's slot names.
+            bool named = label.Annotations.TryFindColumn(AnnotationUtils.Kinds.KeyValues, out var keyValues);
+            var slotNames = named
+                ? new SchemaShape(new[] { new SchemaShape.Column(AnnotationUtils.Kinds.SlotNames, SchemaShape.Column.VectorKind.Vector, keyValues.ItemType, false) })
+                : null;
+            var keys = named ? new SchemaShape(new[] { keyValues }) : null;
+            result[_options.ScoreColumnName] = new SchemaShape.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, slotNames);
+            result[_options.PredictedLabelColumnName] = new SchemaShape.Column(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, keys);
+        }
+        else
+        {
+            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "label", _options.LabelColumnName, "Boolean or key (use MapValueToKey)", label.GetTypeString());
+        }
+        return new SchemaShape(result.Values);
+    }
+
+    private (List<string[]> Tokens, int[] Labels) ReadRows(IDataView data, DataViewSchema.Column featureColumn, ClassLabels label,
+        SequenceColumn reader, string what)
+    {
+        var labelColumn = data.Schema[label.ColumnName];
+        var tokens = new List<string[]>();
+        var labels = new List<int>();
+        using var cursor = data.GetRowCursor(new[] { featureColumn, labelColumn });
+        var getTokens = reader.MakeGetter(cursor, featureColumn);
+        var getLabel = label.MakeGetter(cursor, labelColumn);
+        while (cursor.MoveNext())
+        {
+            if ((cursor.Position & 0x3FF) == 0)
+                _host.CheckAlive();
+            var row = getTokens();
+            if (row.Length == 0)
+                throw _host.Except($"Row {cursor.Position} of the {what} data has no tokens in column '{featureColumn.Name}'; remove empty rows or give them text.");
+            int value = getLabel();
+            if (value < 0)
+                throw _host.Except($"Row {cursor.Position} of the {what} data has a missing label in column '{labelColumn.Name}'; remove such rows first.");
+            tokens.Add(Truncate(row, _options.MaximumLength));
+            labels.Add(value);
+        }
+        return (tokens, labels.ToArray());
+    }
+
+    internal static string[] Truncate(string[] row, int maximumLength) =>
+        maximumLength > 0 && row.Length > maximumLength ? row[..maximumLength] : row;
+
+    internal static int[] ToIds(TokenIndex index, string[] tokens)
+    {
+        var ids = new int[tokens.Length];
+        for (int i = 0; i < tokens.Length; i++)
+            ids[i] = index.IdOf(tokens[i]);
+        return ids;
+    }
+
+    private static (Tensor, long) Loss(SequenceClassifierModule module, List<int[]> ids, int[] labels, int[] batch, bool binary, Device device)
+    {
+        var (x, lengths) = PaddedBatch.Create(ids, batch, device);
+        var logits = module.call(x, lengths);
+        if (binary)
+        {
+            var target = tensor(batch.Select(r => (float)labels[r]).ToArray()).to(device);
+            return (nn.functional.binary_cross_entropy_with_logits(logits.squeeze(1), target, reduction: nn.Reduction.Sum), batch.Length);
+        }
+        var classes = tensor(batch.Select(r => (long)labels[r]).ToArray()).to(device);
+        return (nn.functional.cross_entropy(logits, classes, reduction: nn.Reduction.Sum), batch.Length);
+    }
+}

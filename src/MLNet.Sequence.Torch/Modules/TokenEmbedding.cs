@@ -1,0 +1,102 @@
+using Microsoft.ML.Runtime;
+using MLNet.Sequence.Embeddings;
+using MLNet.Sequence.Internal;
+using MLNet.Sequence.Torch.Data;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNet.Sequence.Torch.Modules;
+
+/// <summary>Where the embedding layer of a model starts from.</summary>
+public sealed class EmbeddingOptions
+{
+    /// <summary>Width of each token vector; taken from <see cref="Pretrained"/> when that is set.</summary>
+    public int Dimension { get; set; } = 100;
+
+    /// <summary>
+    /// A word-vector table (Word2Vec, GloVe or a file read with <see cref="WordVectorFile"/>) whose vectors
+    /// start the rows of the tokens it holds; other rows start at random. Null: every row starts at random.
+    /// </summary>
+    public WordVectors? Pretrained { get; set; }
+
+    /// <summary>Whether the embedding rows stay as they start (only useful with <see cref="Pretrained"/>).</summary>
+    public bool Freeze { get; set; }
+
+    /// <summary>
+    /// With <see cref="Pretrained"/>: also give an id to every word of the table that training never saw,
+    /// so that such words are known at prediction (the table's words join the vocabulary).
+    /// </summary>
+    public bool IncludePretrainedVocabulary { get; set; }
+
+    internal int ResolvedDimension => Pretrained?.Dimension ?? Dimension;
+
+    internal void Validate(IExceptionContext ectx)
+    {
+        ectx.CheckUserArg(Pretrained != null || Dimension > 0, nameof(Dimension), "Must be positive.");
+        ectx.CheckUserArg(!Freeze || Pretrained != null, nameof(Freeze), "Freezing needs a Pretrained table; random rows would never learn.");
+        if (Pretrained != null)
+        {
+            int bad = ModelStateIO.IndexOfNonFinite(Pretrained.EmbeddingMatrix.Span);
+            if (bad >= 0)
+                throw ectx.ExceptUserArg(nameof(Pretrained), $"The vector of '{Pretrained.Vocabulary[bad / Pretrained.Dimension]}' holds NaN or infinity.");
+        }
+    }
+}
+
+/// <summary>Builds embedding layers over a <see cref="TokenIndex"/>.</summary>
+internal static class TokenEmbedding
+{
+    /// <summary>
+    /// An embedding layer for <paramref name="index"/>: rows of words in <paramref name="options"/>' table
+    /// copy their vectors, the padding row is zero and stays zero, the rest start from N(0, σ²) with σ the
+    /// spread of the table's values (or 1 without a table, as torch does).
+    /// </summary>
+    public static Embedding Create(TokenIndex index, EmbeddingOptions options, out int pretrainedRows)
+    {
+        int dim = options.ResolvedDimension;
+        var embedding = nn.Embedding(index.Count, dim, padding_idx: TokenIndex.Padding);
+        pretrainedRows = 0;
+        var table = options.Pretrained;
+        if (table != null)
+        {
+            var matrix = table.EmbeddingMatrix.Span;
+            double sum = 0, sumSq = 0;
+            foreach (float v in matrix)
+            {
+                sum += v;
+                sumSq += (double)v * v;
+            }
+            double mean = sum / Math.Max(1, matrix.Length);
+            double std = Math.Sqrt(Math.Max(1e-12, sumSq / Math.Max(1, matrix.Length) - mean * mean));
+            var weights = new float[index.Count * dim];
+            using (no_grad())
+            using (var random = normal(0, std, new long[] { index.Count, dim }))
+                random.data<float>().CopyTo(weights, 0);
+            for (int id = TokenIndex.ReservedCount; id < index.Count; id++)
+            {
+                if (table.TryGetVector(index[id], out var vector))
+                {
+                    vector.CopyTo(weights.AsSpan(id * dim, dim));
+                    pretrainedRows++;
+                }
+            }
+            Array.Clear(weights, TokenIndex.Padding * dim, dim);
+            using (no_grad())
+            using (var source = tensor(weights, new long[] { index.Count, dim }))
+                embedding.weight!.copy_(source);
+        }
+        embedding.weight!.requires_grad = !options.Freeze;
+        return embedding;
+    }
+
+    /// <summary>The tokens a model should know: the training tokens, plus the table's words when asked.</summary>
+    public static TokenIndex BuildIndex(List<string[]> sequences, EmbeddingOptions options, int minCount, int maxSize)
+    {
+        var index = TokenIndex.Build(sequences, minCount, maxSize);
+        if (options.Pretrained == null || !options.IncludePretrainedVocabulary)
+            return index;
+        var extra = options.Pretrained.Vocabulary.Words.Where(w => !index.Contains(w));
+        return TokenIndex.FromTokens(index.Tokens.Skip(TokenIndex.ReservedCount).Concat(extra));
+    }
+}

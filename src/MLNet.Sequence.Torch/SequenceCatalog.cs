@@ -1,0 +1,40 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Sequence.Torch.Classification;
+
+namespace MLNet.Sequence.Torch;
+
+/// <summary>Catalog methods that add the TorchSharp sequence models to an MLContext's catalogs.</summary>
+public static class SequenceCatalog
+{
+    /// <summary>A binary sequence classifier (Boolean label) on a text or token column.</summary>
+    /// <param name="catalog">The binary classification trainers.</param>
+    /// <param name="options">Columns, architecture and training settings.</param>
+    public static SequenceClassifierTrainer SequenceClassifier(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        SequenceClassifierTrainer.Options options) =>
+        new(CatalogUtils.GetEnvironment(catalog), options);
+
+    /// <summary>A multiclass sequence classifier (key label) on a text or token column.</summary>
+    /// <param name="catalog">The multiclass classification trainers.</param>
+    /// <param name="options">Columns, architecture and training settings.</param>
+    public static SequenceClassifierTrainer SequenceClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        SequenceClassifierTrainer.Options options) =>
+        new(CatalogUtils.GetEnvironment(catalog), options);
+
+    /// <summary>A multiclass sequence classifier with the usual settings given directly.</summary>
+    /// <param name="catalog">The multiclass classification trainers.</param>
+    /// <param name="labelColumnName">The key label column.</param>
+    /// <param name="featureColumnName">The text or token column.</param>
+    /// <param name="architecture">Mean of embeddings or recurrent encoder.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    public static SequenceClassifierTrainer SequenceClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = DefaultColumnNames.Label, string featureColumnName = "Text",
+        SequenceClassifierArchitecture architecture = SequenceClassifierArchitecture.Recurrent, int epochs = 10) =>
+        new(CatalogUtils.GetEnvironment(catalog), new SequenceClassifierTrainer.Options
+        {
+            LabelColumnName = labelColumnName,
+            FeatureColumnName = featureColumnName,
+            Architecture = architecture,
+            Epochs = epochs,
+        });
+}
