@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Sequence.Torch.Classification;
+using MLNet.Sequence.Torch.LanguageModel;
+using MLNet.Sequence.Torch.Tagging;
 
 namespace MLNet.Sequence.Torch;
 
@@ -37,4 +39,16 @@ public static class SequenceCatalog
             Architecture = architecture,
             Epochs = epochs,
         });
+
+    /// <summary>A sequence tagger (one tag per token, such as parts of speech) on aligned token and tag columns.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="options">Columns, network and training settings.</param>
+    public static SequenceTaggerTrainer SequenceTagger(this TransformsCatalog.TextTransforms catalog, SequenceTaggerTrainer.Options options) =>
+        new(CatalogUtils.GetEnvironment(catalog), options);
+
+    /// <summary>A recurrent language model (characters or words) on a text column, which scores rows and generates text.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="options">Column, unit, network and training settings.</param>
+    public static LanguageModelTrainer LanguageModel(this TransformsCatalog.TextTransforms catalog, LanguageModelTrainer.Options options) =>
+        new(CatalogUtils.GetEnvironment(catalog), options);
 }

@@ -137,4 +137,31 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, (Tensor Outputs
             return (padded, final);
         }
     }
+
+    /// <summary>
+    /// Runs unpadded rows [batch, time, features] from <paramref name="state"/> (null: zeros) and returns the
+    /// outputs and the state after the last step, for step-by-step decoding. Unidirectional encoders only.
+    /// </summary>
+    public (Tensor Outputs, RecurrentState State) Step(Tensor input, RecurrentState? state)
+    {
+        if (_directions != 1)
+            throw new InvalidOperationException("Step-by-step decoding needs a unidirectional encoder.");
+        switch (_rnn)
+        {
+            case LSTM lstm:
+                var (o, h, c) = lstm.call(input, state == null ? null : (state.Hidden, state.Cell!));
+                return (o, new RecurrentState(h, c));
+            case GRU gru:
+                var (go, gh) = gru.call(input, state?.Hidden);
+                return (go, new RecurrentState(gh, null));
+            default:
+                var (ro, rh) = ((RNN)_rnn).call(input, state?.Hidden);
+                return (ro, new RecurrentState(rh, null));
+        }
+    }
 }
+
+/// <summary>The recurrent state between decoding steps: hidden states, and an LSTM's memory cells.</summary>
+/// <param name="Hidden">[layers, batch, hidden].</param>
+/// <param name="Cell">[layers, batch, hidden] for an LSTM, else null.</param>
+public sealed record RecurrentState(Tensor Hidden, Tensor? Cell);

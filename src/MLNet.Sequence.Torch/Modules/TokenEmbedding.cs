@@ -1,6 +1,5 @@
 using Microsoft.ML.Runtime;
 using MLNet.Sequence.Embeddings;
-using MLNet.Sequence.Internal;
 using MLNet.Sequence.Torch.Data;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -35,12 +34,6 @@ public sealed class EmbeddingOptions
     {
         ectx.CheckUserArg(Pretrained != null || Dimension > 0, nameof(Dimension), "Must be positive.");
         ectx.CheckUserArg(!Freeze || Pretrained != null, nameof(Freeze), "Freezing needs a Pretrained table; random rows would never learn.");
-        if (Pretrained != null)
-        {
-            int bad = ModelStateIO.IndexOfNonFinite(Pretrained.EmbeddingMatrix.Span);
-            if (bad >= 0)
-                throw ectx.ExceptUserArg(nameof(Pretrained), $"The vector of '{Pretrained.Vocabulary[bad / Pretrained.Dimension]}' holds NaN or infinity.");
-        }
     }
 }
 

@@ -31,6 +31,21 @@ internal static class PaddedBatch
         return (idTensor, tensor(lengths));
     }
 
+    /// <summary>Ids of other per-token streams of the same batch, padded to <paramref name="longest"/> with <paramref name="pad"/>.</summary>
+    public static Tensor Ids(IReadOnlyList<int[]> rows, int[] batch, long longest, Device device, long pad = TokenIndex.Padding)
+    {
+        var ids = new long[batch.Length * longest];
+        Array.Fill(ids, pad);
+        for (int b = 0; b < batch.Length; b++)
+        {
+            var row = rows[batch[b]];
+            for (int t = 0; t < row.Length; t++)
+                ids[b * longest + t] = row[t];
+        }
+        var result = tensor(ids, new long[] { batch.Length, longest });
+        return device.type == DeviceType.CPU ? result : result.to(device);
+    }
+
     /// <summary>A mask [batch, time] that is 1 at real positions and 0 at padding.</summary>
     public static Tensor Mask(Tensor ids) => ids.ne(TokenIndex.Padding);
 }

@@ -1,0 +1,277 @@
+using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.Sequence.Torch.Classification;
+using MLNet.Sequence.Torch.Data;
+using MLNet.Sequence.Torch.LanguageModel;
+using MLNet.Sequence.Torch.Modules;
+using MLNet.Sequence.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+[assembly: LoadableClass(typeof(LanguageModelTransformer), null, typeof(SignatureLoadModel),
+    LanguageModelTransformer.UserName, LanguageModelTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(LanguageModelTransformer), null, typeof(SignatureLoadRowMapper),
+    LanguageModelTransformer.UserName, LanguageModelTransformer.LoaderSignature)]
+
+namespace MLNet.Sequence.Torch.LanguageModel;
+
+/// <summary>How well a language model predicts held-out text.</summary>
+/// <param name="Perplexity">exp of <paramref name="CrossEntropy"/>: the model is as unsure as a uniform choice among this many tokens.</param>
+/// <param name="CrossEntropy">Mean negative natural-log probability per predicted token (end markers included).</param>
+/// <param name="Tokens">Predicted tokens (each row's tokens plus its end marker).</param>
+/// <param name="Rows">Rows scored.</param>
+public readonly record struct LanguageModelMetrics(double Perplexity, double CrossEntropy, long Tokens, long Rows);
+
+/// <summary>
+/// A trained language model. As a transformer it adds each row's log-probability (natural log, end marker
+/// included) and per-token perplexity; it also samples text (<see cref="Generate"/>) and measures held-out
+/// perplexity (<see cref="Evaluate"/>). Saved in the ML.NET model zip with its vocabulary and weights.
+/// </summary>
+public sealed class LanguageModelTransformer : RowToRowTransformerBase
+{
+    internal const string UserName = "Language Model";
+    internal const string LoaderSignature = "MLSeqLanguageModelXf";
+    private const int BatchSize = 64;
+
+    internal sealed record Settings(string TextColumnName, string LogProbabilityColumnName, string PerplexityColumnName,
+        SequenceColumn Reader, RecurrentEncoderOptions Encoder, double Dropout, long EmbeddingDimension);
+
+    private readonly Settings _settings;
+    private readonly LanguageModelModule _module;
+    private readonly Device _device;
+
+    internal LanguageModelTransformer(IHost host, Settings settings, TokenIndex index, LanguageModelModule module, Device device, TrainingHistory? history)
+        : base(host)
+    {
+        _settings = settings;
+        Tokens = index;
+        _module = module;
+        _device = device;
+        _module.eval();
+        TrainingHistory = history;
+    }
+
+    /// <summary>The vocabulary (reserved ids first).</summary>
+    public TokenIndex Tokens { get; }
+
+    /// <summary>Characters or words.</summary>
+    public SequenceUnit Unit => _settings.Reader.Unit;
+
+    /// <summary>What training did, epoch by epoch; null for a transformer loaded from a model file.</summary>
+    public TrainingHistory? TrainingHistory { get; }
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "MLSQLANG",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(LanguageModelTransformer).Assembly.FullName);
+
+    private static LanguageModelTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        var host = env.Register(nameof(LanguageModelTransformer));
+        host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel(GetVersionInfo());
+        var r = ctx.Reader;
+        // strings: text, log-probability, perplexity columns; token settings; encoder; double dropout;
+        // long embedding dimension; vocabulary; weights entry
+        var text = r.ReadString();
+        var logProbability = r.ReadString();
+        var perplexity = r.ReadString();
+        var reader = SequenceClassifierTransformer.ReadReader(host, r);
+        var encoder = RecurrentEncoderOptions.Read(r);
+        double dropout = r.ReadDouble();
+        long dimension = r.ReadInt64();
+        host.CheckDecode(dimension > 0 && dimension <= int.MaxValue, "Bad embedding dimension in the model.");
+        var index = TokenIndex.Read(r, "vocabulary");
+        var module = new LanguageModelModule(nn.Embedding(index.Count, dimension, padding_idx: TokenIndex.Padding), encoder, dropout, index.Count);
+        TorchModelIO.Load(ctx, module);
+        return new LanguageModelTransformer(host, new Settings(text, logProbability, perplexity, reader, encoder, dropout, dimension), index, module, CPU, null);
+    }
+
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
+        Create(env, ctx).MakeRowMapper(inputSchema);
+
+    /// <inheritdoc/>
+    public override void SaveModel(ModelSaveContext ctx)
+    {
+        Host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        var w = ctx.Writer;
+        w.Write(_settings.TextColumnName);
+        w.Write(_settings.LogProbabilityColumnName);
+        w.Write(_settings.PerplexityColumnName);
+        SequenceClassifierTransformer.WriteReader(w, _settings.Reader);
+        _settings.Encoder.Write(w);
+        w.Write(_settings.Dropout);
+        w.Write(_settings.EmbeddingDimension);
+        Tokens.Write(w);
+        TorchModelIO.Save(ctx, _module);
+    }
+
+    /// <summary>The tokens this model reads from <paramref name="text"/> (split, case-folded, by characters or words).</summary>
+    public string[] Tokenize(string text)
+    {
+        Host.CheckValue(text, nameof(text));
+        var reader = _settings.Reader;
+        var row = new SingleTextRow(text);
+        return reader.MakeGetter(row, row.Schema[0])();
+    }
+
+    /// <summary>Natural-log probability of each row of tokens, end marker included; rows are batched by length.</summary>
+    public double[] LogProbabilities(IReadOnlyList<IReadOnlyList<string>> rows)
+    {
+        Host.CheckValue(rows, nameof(rows));
+        var framed = Framed.Of(Tokens, rows);
+        var result = new double[rows.Count];
+        using var noGrad = no_grad();
+        foreach (var batch in LengthBatches.ForEvaluation(framed.Lengths, BatchSize))
+        {
+            using var scope = NewDisposeScope();
+            var (x, lengths) = PaddedBatch.Create(framed.Inputs, batch, _device);
+            var target = PaddedBatch.Ids(framed.Targets, batch, x.shape[1], _device, pad: 0);
+            var logp = _module.call(x, lengths).log_softmax(2).gather(2, target.unsqueeze(2)).squeeze(2);
+            logp = logp.masked_fill(target.eq(0), 0).sum(1).to_type(ScalarType.Float64).cpu();
+            var values = logp.data<double>().ToArray();
+            for (int b = 0; b < batch.Length; b++)
+                result[batch[b]] = values[b];
+        }
+        return result;
+    }
+
+    /// <summary>Held-out perplexity of the text column of <paramref name="data"/> (rows without tokens score only their end marker).</summary>
+    public LanguageModelMetrics Evaluate(IDataView data)
+    {
+        Host.CheckValue(data, nameof(data));
+        var column = SequenceColumn.Find(Host, data.Schema, _settings.TextColumnName, "text");
+        var rows = _settings.Reader.ReadAll(Host, data, column);
+        var logps = LogProbabilities(rows);
+        long tokens = rows.Sum(r => (long)r.Length + 1);
+        double crossEntropy = -logps.Sum() / Math.Max(1, tokens);
+        return new LanguageModelMetrics(Math.Exp(crossEntropy), crossEntropy, tokens, rows.Count);
+    }
+
+    /// <summary>
+    /// Samples a continuation of <paramref name="prompt"/>: up to <paramref name="maxTokens"/> tokens or the
+    /// end marker. Each step draws from the softmax of logits / <paramref name="temperature"/>, restricted to the
+    /// <paramref name="topK"/> likeliest tokens (0: all); the same <paramref name="seed"/> gives the same text.
+    /// Returns the prompt's tokens and the sampled ones, joined (characters as they are, words by spaces).
+    /// </summary>
+    public string Generate(string prompt = "", int maxTokens = 100, double temperature = 1.0, int topK = 0, long seed = 0)
+    {
+        Host.CheckValue(prompt, nameof(prompt));
+        Host.CheckParam(maxTokens > 0, nameof(maxTokens), "Must be positive.");
+        Host.CheckParam(temperature > 0 && double.IsFinite(temperature), nameof(temperature), "Must be positive and finite.");
+        Host.CheckParam(topK >= 0, nameof(topK), "Must be non-negative (0: all tokens).");
+        var tokens = Tokenize(prompt).ToList();
+        // Rows are trimmed when read, but a prompt's final space says the next word starts afresh.
+        if (Unit == SequenceUnit.Character && tokens.Count > 0 && prompt.Length > 0 && char.IsWhiteSpace(prompt[^1]))
+            tokens.Add(" ");
+        var generator = new Generator((ulong)seed, _device);
+        var ids = new List<long> { TokenIndex.Start };
+        ids.AddRange(tokens.Select(t => (long)Tokens.IdOf(t)));
+        using var noGrad = no_grad();
+        RecurrentState? state = null;
+        using var outer = NewDisposeScope();
+        var input = tensor(ids.ToArray(), new long[] { 1, ids.Count }).to(_device);
+        for (int step = 0; step < maxTokens; step++)
+        {
+            var (logits, next) = _module.Step(input, state);
+            state = next;
+            var last = logits[0, -1] / temperature;
+            // Padding, unknown and start are never emitted.
+            last[TokenIndex.Padding] = tensor(float.NegativeInfinity);
+            last[TokenIndex.Unknown] = tensor(float.NegativeInfinity);
+            last[TokenIndex.Start] = tensor(float.NegativeInfinity);
+            if (topK > 0 && topK < last.shape[0])
+            {
+                var kth = last.topk(topK).values[-1];
+                last = last.masked_fill(last.lt(kth), float.NegativeInfinity);
+            }
+            long id = last.softmax(0).multinomial(1, generator: generator).item<long>();
+            if (id == TokenIndex.End)
+                break;
+            tokens.Add(Tokens[(int)id]);
+            input = tensor(new[] { id }, new long[] { 1, 1 }).to(_device);
+        }
+        return Unit == SequenceUnit.Character ? string.Concat(tokens) : string.Join(' ', tokens);
+    }
+
+    /// <inheritdoc/>
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    private sealed class Mapper : MapperBase
+    {
+        private readonly LanguageModelTransformer _parent;
+        private readonly DataViewSchema.Column _text;
+
+        public Mapper(LanguageModelTransformer parent, DataViewSchema inputSchema)
+            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+        {
+            _parent = parent;
+            _text = SequenceColumn.Find(Host, inputSchema, parent._settings.TextColumnName, "text");
+        }
+
+        public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => new[]
+        {
+            new DataViewSchema.DetachedColumn(_parent._settings.LogProbabilityColumnName, NumberDataViewType.Single),
+            new DataViewSchema.DetachedColumn(_parent._settings.PerplexityColumnName, NumberDataViewType.Single),
+        };
+
+        public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) => col => col == _text.Index && (activeOutput(0) || activeOutput(1));
+
+        public override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
+
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
+        {
+            disposer = null!;
+            var getTokens = _parent._settings.Reader.MakeGetter(input, _text);
+            long cached = -1;
+            double logp = 0;
+            int count = 0;
+            void Update()
+            {
+                if (cached == input.Position)
+                    return;
+                var tokens = getTokens();
+                logp = _parent.LogProbabilities(new[] { tokens })[0];
+                count = tokens.Length + 1;
+                cached = input.Position;
+            }
+            if (iinfo == 0)
+                return (ValueGetter<float>)((ref float dst) => { Update(); dst = (float)logp; });
+            return (ValueGetter<float>)((ref float dst) => { Update(); dst = (float)Math.Exp(-logp / count); });
+        }
+    }
+
+    /// <summary>A one-row, one-column view of a string, so that prompts are tokenized exactly as rows are.</summary>
+    private sealed class SingleTextRow : DataViewRow
+    {
+        private readonly ReadOnlyMemory<char> _text;
+
+        public SingleTextRow(string text)
+        {
+            _text = text.AsMemory();
+            var builder = new DataViewSchema.Builder();
+            builder.AddColumn("Text", TextDataViewType.Instance);
+            Schema = builder.ToSchema();
+        }
+
+        public override DataViewSchema Schema { get; }
+        public override long Position => 0;
+        public override long Batch => 0;
+        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = default;
+        public override bool IsColumnActive(DataViewSchema.Column column) => true;
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            ValueGetter<ReadOnlyMemory<char>> getter = (ref ReadOnlyMemory<char> value) => value = _text;
+            return (ValueGetter<TValue>)(Delegate)getter;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.Sequence.Text;
+using MLNet.Sequence.Torch.Data;
+using MLNet.Sequence.Torch.Modules;
+using MLNet.Sequence.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.Sequence.Torch.Tagging;
+
+/// <summary>
+/// Trains a sequence tagger (many-to-many, aligned): a tag for every token, such as a part of speech. The
+/// tokens and the tags are Text columns split at white space, or vectors of Text; row by row they must
+/// have the same length. The transformer adds a vector-of-Text column of predicted tags.
+/// </summary>
+public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer>
+{
+    /// <summary>Settings of <see cref="SequenceTaggerTrainer"/>.</summary>
+    public sealed class Options : TorchTrainerOptions
+    {
+        /// <summary>The tokens, as written (case is a feature; the word embedding looks them up lower-cased).</summary>
+        public string TokensColumnName { get; set; } = "Tokens";
+
+        /// <summary>The gold tags, one per token.</summary>
+        public string LabelColumnName { get; set; } = "Tags";
+
+        /// <summary>The vector-of-Text column of predicted tags to create.</summary>
+        public string PredictedTagsColumnName { get; set; } = "PredictedTags";
+
+        /// <summary>The word embedding: width, a pre-trained table (looked up lower-cased), frozen or fine-tuned.</summary>
+        public EmbeddingOptions Embedding { get; set; } = new();
+
+        /// <summary>The encoder (default: a 1-layer biLSTM of 128 units per direction).</summary>
+        public RecurrentEncoderOptions Encoder { get; set; } = new() { Bidirectional = true };
+
+        /// <summary>Whether each token is also described by its last three letters and its shape (case, digits), which helps with unknown words.</summary>
+        public bool UseWordFeatures { get; set; } = true;
+
+        /// <summary>Dropout on the encoder's input and output.</summary>
+        public double Dropout { get; set; } = 0.3;
+
+        /// <summary>Words seen fewer times in training share the unknown id.</summary>
+        public int MinimumTokenCount { get; set; } = 1;
+
+        internal override void Validate(IExceptionContext ectx)
+        {
+            base.Validate(ectx);
+            ectx.CheckNonEmpty(TokensColumnName, nameof(TokensColumnName));
+            ectx.CheckNonEmpty(LabelColumnName, nameof(LabelColumnName));
+            ectx.CheckNonEmpty(PredictedTagsColumnName, nameof(PredictedTagsColumnName));
+            ectx.CheckUserArg(Dropout >= 0 && Dropout < 1, nameof(Dropout), "Must be in [0, 1).");
+            ectx.CheckUserArg(MinimumTokenCount > 0, nameof(MinimumTokenCount), "Must be positive.");
+            ectx.CheckValue(Embedding, nameof(Embedding));
+            ectx.CheckValue(Encoder, nameof(Encoder));
+            Embedding.Validate(ectx);
+            Encoder.Validate(ectx);
+        }
+    }
+
+    internal static readonly SequenceColumn CasedWords = new(SequenceUnit.Word, TokenSplitting.WhiteSpace, lowerCase: false);
+
+    private readonly IHost _host;
+    private readonly Options _options;
+
+    internal SequenceTaggerTrainer(IHostEnvironment env, Options options)
+    {
+        _host = Contracts.CheckRef(env, nameof(env)).Register(nameof(SequenceTaggerTrainer));
+        _host.CheckValue(options, nameof(options));
+        options.Validate(_host);
+        _options = options;
+    }
+
+    /// <summary>Trains on <paramref name="input"/>; validates on <see cref="TorchTrainerOptions.ValidationSet"/> if set.</summary>
+    public SequenceTaggerTransformer Fit(IDataView input) => Fit(input, _options.ValidationSet);
+
+    /// <summary>Trains on <paramref name="input"/>, measuring the loss on <paramref name="validation"/> after every epoch.</summary>
+    public SequenceTaggerTransformer Fit(IDataView input, IDataView? validation)
+    {
+        _host.CheckValue(input, nameof(input));
+        _options.CheckValidation(_host, validation);
+        using var ch = _host.Start("Training sequence tagger");
+        var (tokens, tags) = ReadPairs(_host, input, _options.TokensColumnName, _options.LabelColumnName, "training");
+        _host.CheckParam(tokens.Count > 0, nameof(input), "The training data has no rows.");
+        var tagIndex = TokenIndex.Build(tags);
+        List<string[]>? validTokens = null, validTags = null;
+        if (validation != null)
+            (validTokens, validTags) = ReadPairs(_host, validation, _options.TokensColumnName, _options.LabelColumnName, "validation");
+
+        var loop = new TorchTrainingLoop(_host, _options);
+        loop.Prepare();
+        var features = TaggerFeatures.Build(tokens, _options.Embedding, _options.MinimumTokenCount, _options.UseWordFeatures);
+        var embedding = TokenEmbedding.Create(features.Words, _options.Embedding, out int pretrainedRows);
+        if (_options.Embedding.Pretrained != null)
+            ch.Info($"Embedding: {pretrainedRows:N0} of {features.Words.Count - TokenIndex.ReservedCount:N0} words start from the pre-trained table.");
+        var module = new SequenceTaggerModule(embedding, features.SuffixCount, _options.Encoder, _options.Dropout, tagIndex.Count);
+        module.to(loop.Device);
+
+        var train = features.Encode(tokens);
+        var trainTags = tags.Select(t => ToTagIds(tagIndex, t, "training")).ToList();
+        var valid = validTokens == null ? null : features.Encode(validTokens);
+        // Validation tags the training data lacks cannot be predicted; they are left out of the validation loss.
+        var validTagIds = validTags?.Select(t => ToTagIds(tagIndex, t, null)).ToList();
+        long unseen = validTagIds?.Sum(r => r.LongCount(id => id < 0)) ?? 0;
+        if (unseen > 0)
+            ch.Warning($"{unseen:N0} validation tokens have tags the training data lacks; the validation loss leaves them out.");
+        var history = loop.Run(ch, module, "Sequence tagger", train.Words.Select(r => r.Length).ToList(),
+            batch => Loss(module, train, trainTags, batch, loop.Device),
+            valid?.Words.Select(r => r.Length).ToList(),
+            valid == null ? null : batch => Loss(module, valid, validTagIds!, batch, loop.Device));
+        var settings = new SequenceTaggerTransformer.Settings(_options.TokensColumnName, _options.LabelColumnName, _options.PredictedTagsColumnName,
+            _options.Encoder, _options.Dropout, embedding.weight!.shape[1]);
+        return new SequenceTaggerTransformer(_host, settings, features, tagIndex, module, loop.Device, history);
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        _host.CheckValue(inputSchema, nameof(inputSchema));
+        foreach (var (name, role) in new[] { (_options.TokensColumnName, "tokens"), (_options.LabelColumnName, "label") })
+        {
+            if (!inputSchema.TryFindColumn(name, out var column))
+                throw _host.ExceptSchemaMismatch(nameof(inputSchema), role, name);
+            if (column.ItemType is not TextDataViewType)
+                throw _host.ExceptSchemaMismatch(nameof(inputSchema), role, name, "Text or vector of Text", column.GetTypeString());
+        }
+        var result = inputSchema.ToDictionary(c => c.Name);
+        result[_options.PredictedTagsColumnName] = new SchemaShape.Column(_options.PredictedTagsColumnName,
+            SchemaShape.Column.VectorKind.VariableVector, TextDataViewType.Instance, false);
+        return new SchemaShape(result.Values);
+    }
+
+    /// <summary>Reads aligned token and tag rows; a row whose counts differ, or without tokens, is an error naming both columns.</summary>
+    internal static (List<string[]> Tokens, List<string[]> Tags) ReadPairs(IHost host, IDataView data, string tokensColumn, string tagsColumn, string what)
+    {
+        var tokenCol = SequenceColumn.Find(host, data.Schema, tokensColumn, "tokens");
+        var tagCol = SequenceColumn.Find(host, data.Schema, tagsColumn, "label");
+        var tokens = new List<string[]>();
+        var tags = new List<string[]>();
+        using var cursor = data.GetRowCursor(new[] { tokenCol, tagCol });
+        var getTokens = CasedWords.MakeGetter(cursor, tokenCol);
+        var getTags = CasedWords.MakeGetter(cursor, tagCol);
+        while (cursor.MoveNext())
+        {
+            if ((cursor.Position & 0x3FF) == 0)
+                host.CheckAlive();
+            var t = getTokens();
+            var g = getTags();
+            if (t.Length == 0)
+                throw host.Except($"Row {cursor.Position} of the {what} data has no tokens in column '{tokensColumn}'.");
+            if (t.Length != g.Length)
+                throw host.Except($"Row {cursor.Position} of the {what} data has {t.Length} tokens in column '{tokensColumn}' but {g.Length} tags in column '{tagsColumn}'; they must pair up.");
+            tokens.Add(t);
+            tags.Add(g);
+        }
+        return (tokens, tags);
+    }
+
+    /// <summary>Tag ids; an unknown tag is an error naming it, or -100 (ignored by the loss) when <paramref name="what"/> is null.</summary>
+    private int[] ToTagIds(TokenIndex tagIndex, string[] tags, string? what)
+    {
+        var ids = new int[tags.Length];
+        for (int i = 0; i < tags.Length; i++)
+        {
+            ids[i] = tagIndex.IdOf(tags[i]);
+            if (ids[i] == TokenIndex.Unknown && what == null)
+                ids[i] = -100;
+            else if (ids[i] == TokenIndex.Unknown)
+                throw _host.Except($"The {what} data has tag '{tags[i]}' in column '{_options.LabelColumnName}', which the training data never has.");
+        }
+        return ids;
+    }
+
+    private static (Tensor, long) Loss(SequenceTaggerModule module, EncodedRows rows, List<int[]> tags, int[] batch, Device device)
+    {
+        var (words, lengths) = PaddedBatch.Create(rows.Words, batch, device);
+        long longest = words.shape[1];
+        var suffixes = PaddedBatch.Ids(rows.Suffixes, batch, longest, device);
+        var shapes = PaddedBatch.Ids(rows.Shapes, batch, longest, device);
+        var target = PaddedBatch.Ids(tags, batch, longest, device, pad: -100);
+        var logits = module.call(words, suffixes, shapes, lengths);
+        long count = batch.Sum(r => tags[r].LongCount(id => id >= 0));
+        return (nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: -100, reduction: nn.Reduction.Sum), count);
+    }
+}
+
+/// <summary>Token rows turned into the tagger's three id streams.</summary>
+internal sealed record EncodedRows(List<int[]> Words, List<int[]> Suffixes, List<int[]> Shapes);
+
+/// <summary>The tagger's vocabularies: lower-cased words and, with word features, suffixes.</summary>
+internal sealed class TaggerFeatures
+{
+    public TaggerFeatures(TokenIndex words, TokenIndex? suffixes)
+    {
+        Words = words;
+        Suffixes = suffixes;
+    }
+
+    public TokenIndex Words { get; }
+    public TokenIndex? Suffixes { get; }
+    public int SuffixCount => Suffixes?.Count ?? 0;
+
+    public static TaggerFeatures Build(List<string[]> tokens, EmbeddingOptions embedding, int minCount, bool wordFeatures)
+    {
+        var lower = tokens.Select(r => r.Select(t => t.ToLowerInvariant()).ToArray()).ToList();
+        var words = TokenEmbedding.BuildIndex(lower, embedding, minCount, 0);
+        var suffixes = wordFeatures ? TokenIndex.Build(tokens.Select(r => r.Select(WordShape.Suffix).ToArray())) : null;
+        return new TaggerFeatures(words, suffixes);
+    }
+
+    public EncodedRows Encode(IEnumerable<string[]> rows)
+    {
+        var words = new List<int[]>();
+        var suffixes = new List<int[]>();
+        var shapes = new List<int[]>();
+        foreach (var row in rows)
+        {
+            words.Add(row.Select(t => Words.IdOf(t.ToLowerInvariant())).ToArray());
+            suffixes.Add(Suffixes == null ? new int[row.Length] : row.Select(t => Suffixes.IdOf(WordShape.Suffix(t))).ToArray());
+            shapes.Add(Suffixes == null ? new int[row.Length] : row.Select(WordShape.Of).ToArray());
+        }
+        return new EncodedRows(words, suffixes, shapes);
+    }
+}

@@ -1,0 +1,112 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Sequence.Embeddings;
+using MLNet.Sequence.Text;
+using MLNet.Sequence.Torch.Classification;
+using MLNet.Sequence.Torch.Modules;
+
+namespace MLNet.Sequence.Torch.Tests;
+
+public class BadInputTests
+{
+    public sealed class FloatLabelRow
+    {
+        public string Text { get; set; } = "";
+        public float Label { get; set; }
+    }
+
+    private static SequenceClassifierTrainer.Options Options(string label = "Positive") => new()
+    {
+        LabelColumnName = label,
+        Embedding = new EmbeddingOptions { Dimension = 8 },
+        Encoder = new RecurrentEncoderOptions { HiddenSize = 8 },
+        Epochs = 1,
+        Seed = 1,
+    };
+
+    [Fact]
+    public void EmptyTextIsNamedInTrainingAndAtPrediction()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = ToyData.Rows(20, 1);
+        rows[7].Text = "   ";
+        var e = Assert.ThrowsAny<Exception>(() => ml.BinaryClassification.Trainers.SequenceClassifier(Options()).Fit(ToyData.Load(ml, rows)));
+        Assert.Contains("Row 7", e.Message);
+        Assert.Contains("'Text'", e.Message);
+
+        var model = ml.BinaryClassification.Trainers.SequenceClassifier(Options()).Fit(ToyData.Load(ml, ToyData.Rows(20, 1)));
+        var scored = model.Transform(ToyData.Load(ml, rows));
+        var e2 = Assert.ThrowsAny<Exception>(() => scored.GetColumn<float>("Score").ToArray());
+        Assert.Contains("'Text'", Flatten(e2));
+        Assert.Contains("no tokens", Flatten(e2));
+    }
+
+    [Fact]
+    public void MissingOrWronglyTypedLabelIsNamed()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ToyData.Load(ml, ToyData.Rows(20, 2));
+        var missing = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(Options("Sentiment")).Fit(data));
+        Assert.Contains("Sentiment", missing.Message);
+
+        var floats = ml.Data.LoadFromEnumerable(new[] { new FloatLabelRow { Text = "a b", Label = float.NaN } });
+        var wrong = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(Options("Label")).Fit(floats));
+        Assert.Contains("MapValueToKey", wrong.Message);
+        Assert.Contains("Label", wrong.Message);
+    }
+
+    [Fact]
+    public void LabelsOfAnotherClassCountAreRefusedAtPrediction()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Options("Label");
+        var model = ml.Transforms.Conversion.MapValueToKey("Label", "Topic")
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassifier(options))
+            .Fit(ToyData.Load(ml, ToyData.Rows(30, 3)));
+        var classifier = ((IEnumerable<ITransformer>)model).OfType<SequenceClassifierTransformer>().Single();
+        // Evaluation data whose labels were keyed on their own: a fourth topic makes a 4-class key.
+        var other = ToyData.Rows(10, 4);
+        other[0].Topic = "politics";
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label", "Topic").Fit(ToyData.Load(ml, other)).Transform(ToyData.Load(ml, other));
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => classifier.Transform(keyed));
+        Assert.Contains("Label", e.Message);
+        Assert.Contains("0-2", e.Message);
+    }
+
+    [Fact]
+    public void NonFiniteEmbeddingsAndBadOptionsAreNamed()
+    {
+        var ml = new MLContext(seed: 1);
+        var device = Options();
+        device.Device = "cuda";
+        var cuda = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(device).Fit(ToyData.Load(ml, ToyData.Rows(10, 5))));
+        Assert.Contains("Device", cuda.Message);
+
+        var lr = Options();
+        lr.LearningRate = double.NaN;
+        Assert.Contains("LearningRate", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(lr)).Message);
+        var freeze = Options();
+        freeze.Embedding.Freeze = true;
+        Assert.Contains("Freeze", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(freeze)).Message);
+        var patience = Options();
+        patience.EarlyStoppingPatience = 2;
+        Assert.Contains("ValidationSet", Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
+            ml.BinaryClassification.Trainers.SequenceClassifier(patience).Fit(ToyData.Load(ml, ToyData.Rows(10, 5)))).Message);
+    }
+
+    [Fact]
+    public void DivergenceStopsWithTheEpochAndBatchNamed()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Options();
+        options.LearningRate = 1e38;
+        options.GradientClipNorm = 0;
+        options.Optimizer = Training.OptimizerKind.Sgd;
+        options.Epochs = 5;
+        var e = Assert.ThrowsAny<Exception>(() => ml.BinaryClassification.Trainers.SequenceClassifier(options).Fit(ToyData.Load(ml, ToyData.Rows(200, 6))));
+        Assert.Contains("diverged at epoch", e.Message);
+        Assert.Contains("LearningRate", e.Message);
+    }
+
+    private static string Flatten(Exception e) => e.InnerException == null ? e.Message : e.Message + " | " + Flatten(e.InnerException);
+}
