@@ -29,6 +29,11 @@ try
         "neighbours" or "neighbors" => Commands.Neighbours(line),
         "debias" => Commands.Debias(line),
         "tsne" => Commands.Tsne(line),
+        "classify" => SequenceCommands.Classify(line),
+        "tag" => SequenceCommands.Tag(line),
+        "lm-train" => SequenceCommands.LanguageModelTrain(line),
+        "lm-score" => SequenceCommands.LanguageModelScore(line),
+        "lm-generate" => SequenceCommands.LanguageModelGenerate(line),
         _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'mlnet-seq help'."),
     };
 }
@@ -74,6 +79,20 @@ namespace MLNet.Sequence.Cli
                 (a picture with the -labels most frequent words labelled, or word, x, y per line; prints KL divergence, trustworthiness (k = 10) and time)
               mlnet-seq debias -vectors VECTORS -output VECTORS2 [-components 1] [-method pca|mean] [-biased 500]
                 (built-in gender lists; prints DirectBias and the cluster purity of the most biased words before and after)
+
+              mlnet-seq classify -train FILE -output MODEL.zip [-valid FILE] [-test FILE] [options]
+                -text-column 1  -label-column 0 (0-based TSV columns; first line is a header)  -binary 0 (1: labels are true/false)
+                -split-column -1 (>= 0: one file holds every split; rows whose column says train, valid or test)
+                -arch lstm|mean  -cell lstm|gru|rnn|rnn-relu  -hidden 128  -layers 1  -bidirectional 1  -dim 100
+                -vectors VECTORS (start the embedding from a table)  -freeze 0  -max-length 400
+                -epochs 10  -batch 32  -lr 1e-3  -optimizer adam|sgd  -clip 5  -patience 0  -threads <cores>  -seed <n>
+              mlnet-seq tag -train FILE -output MODEL.zip [-valid FILE] [-test FILE] [options]
+                -tokens-column 0  -tags-column 1 (space-separated, aligned)  -split-column -1  and the network and training flags above
+              mlnet-seq lm-train -train FILE -output MODEL.zip [-valid FILE] [-test FILE] [options]
+                -unit word|char  -text-column 0  -split-column -1  -min-count 2  -max-vocab 10000  -max-length 100
+                -cell lstm  -hidden 256  -layers 1  -dim 100  and the training flags above
+              mlnet-seq lm-score -model MODEL.zip -input FILE [-text-column 0]   (log P and perplexity per line, then overall)
+              mlnet-seq lm-generate -model MODEL.zip [-prompt TEXT] [-length 100] [-temperature 1] [-top-k 0] [-seed 0] [-count 1]
 
             VECTORS: word2vec text (.txt/.vec), word2vec binary (.bin) or GloVe text; -format w2v-text|w2v-bin|glove overrides.
             """;

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+
+namespace MLNet.Sequence.Cli.Tests;
+
+/// <summary>The TorchSharp commands of mlnet-seq, run as a user runs them: train, save, reload in another process.</summary>
+public class SequenceCliTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "mlnet-seq-cli-tests", Guid.NewGuid().ToString("N"));
+
+    public SequenceCliTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnet-seq.dll"));
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(180_000))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException("mlnet-seq did not finish in 3 minutes: " + string.Join(' ', args));
+        }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void ClassifyTrainsOnASplitFileAndReportsTestAccuracy()
+    {
+        // Split, label, text: the topic is given away by one keyword.
+        var random = new Random(3);
+        string[] topics = { "sport", "music" };
+        string[][] keywords = { new[] { "goal", "team" }, new[] { "song", "band" } };
+        string path = Path.Combine(_dir, "topics.tsv");
+        File.WriteAllLines(path, new[] { "Split\tTopic\tText" }.Concat(Enumerable.Range(0, 300).Select(i =>
+        {
+            int t = random.Next(2);
+            string split = i < 200 ? "train" : i < 250 ? "valid" : "test";
+            return $"{split}\t{topics[t]}\tthe {keywords[t][random.Next(2)]} was on the radio";
+        })));
+        string model = Path.Combine(_dir, "topics.zip");
+        var (exit, output, error) = Run("classify", "-train", path, "-valid", path, "-test", path, "-split-column", "0", "-label-column", "1",
+            "-text-column", "2", "-output", model, "-dim", "8", "-hidden", "8", "-epochs", "8", "-lr", "0.02", "-threads", "1");
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("Test: accuracy 100.00 %", output);
+        Assert.True(File.Exists(model));
+    }
+
+    [Fact]
+    public void LanguageModelTrainsScoresAndGeneratesInAnotherProcess()
+    {
+        var random = new Random(4);
+        string[] subjects = { "the cat", "a dog" }, verbs = { "sees", "likes" }, objects = { "the ball", "a bird" };
+        string train = Path.Combine(_dir, "lines.txt");
+        File.WriteAllLines(train, Enumerable.Range(0, 200).Select(_ => $"{subjects[random.Next(2)]} {verbs[random.Next(2)]} {objects[random.Next(2)]} ."));
+        string model = Path.Combine(_dir, "lm.zip");
+        var (exit, output, error) = Run("lm-train", "-train", train, "-output", model, "-unit", "word", "-min-count", "1",
+            "-dim", "8", "-hidden", "16", "-epochs", "10", "-lr", "0.02", "-threads", "1");
+        Assert.True(exit == 0, error + output);
+
+        string probe = Path.Combine(_dir, "probe.txt");
+        File.WriteAllLines(probe, new[] { "the cat sees a bird .", "bird sees . the a cat" });
+        (exit, output, error) = Run("lm-score", "-model", model, "-input", probe);
+        Assert.True(exit == 0, error + output);
+        var scores = output.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => double.Parse(l.Split('\t')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(2, scores.Length);
+        Assert.True(scores[0] > scores[1], output);
+
+        (exit, output, error) = Run("lm-generate", "-model", model, "-prompt", "the", "-temperature", "0.5", "-seed", "3", "-count", "2");
+        Assert.True(exit == 0, error + output);
+        Assert.All(output.Trim().Split('\n'), l => Assert.StartsWith("the ", l));
+
+        (exit, _, error) = Run("lm-generate", "-model", Path.Combine(_dir, "missing.zip"));
+        Assert.Equal(2, exit);
+        Assert.Contains("missing.zip", error);
+    }
+}
