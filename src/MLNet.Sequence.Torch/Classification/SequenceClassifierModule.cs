@@ -16,6 +16,17 @@ public enum SequenceClassifierArchitecture
     Recurrent = 1,
 }
 
+/// <summary>How the recurrent architecture turns the encoder's outputs into one vector per row.</summary>
+public enum RecurrentPooling
+{
+    /// <summary>The final states: the last step of the forward direction next to the first of the backward one.</summary>
+    FinalState = 0,
+    /// <summary>The element-wise maximum of the outputs over the row's steps; keeps evidence from anywhere in a long row.</summary>
+    Max = 1,
+    /// <summary>The mean of the outputs over the row's steps.</summary>
+    Mean = 2,
+}
+
 /// <summary>Embeddings → mean or recurrent encoder → dropout → linear layer, giving one logit per class.</summary>
 internal sealed class SequenceClassifierModule : nn.Module<Tensor, Tensor, Tensor>
 {
@@ -23,11 +34,13 @@ internal sealed class SequenceClassifierModule : nn.Module<Tensor, Tensor, Tenso
     private readonly RecurrentEncoder? encoder;
     private readonly Dropout dropout;
     private readonly Linear output;
+    private readonly RecurrentPooling pooling;
 
     public SequenceClassifierModule(Embedding embedding, SequenceClassifierArchitecture architecture, RecurrentEncoderOptions encoderOptions,
-        double dropout, int outputs) : base(nameof(SequenceClassifierModule))
+        RecurrentPooling pooling, double dropout, int outputs) : base(nameof(SequenceClassifierModule))
     {
         this.embedding = embedding;
+        this.pooling = pooling;
         int width = (int)embedding.weight!.shape[1];
         if (architecture == SequenceClassifierArchitecture.Recurrent)
         {
@@ -47,15 +60,22 @@ internal sealed class SequenceClassifierModule : nn.Module<Tensor, Tensor, Tenso
         using var scope = NewDisposeScope();
         var vectors = embedding.call(ids);
         Tensor features;
+        var counts = lengths.to(vectors.device).to_type(vectors.dtype).unsqueeze(1);
         if (encoder == null)
         {
             // Masked mean: the padding row is zero, so the sum only counts real tokens.
-            var counts = lengths.to(vectors.device).to_type(vectors.dtype).unsqueeze(1);
             features = vectors.sum(1) / counts;
         }
         else
         {
-            features = encoder.call(vectors, lengths).Final;
+            var (outputs, final) = encoder.call(vectors, lengths);
+            features = pooling switch
+            {
+                // Padded outputs are zero: they cannot change a sum, but must not win a maximum.
+                RecurrentPooling.Max => outputs.masked_fill(ids.eq(0).unsqueeze(2), float.NegativeInfinity).amax(new long[] { 1 }),
+                RecurrentPooling.Mean => outputs.sum(1) / counts,
+                _ => final,
+            };
         }
         return output.call(dropout.call(features)).MoveToOuterDisposeScope();
     }

@@ -45,6 +45,9 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
         /// <summary>The recurrent encoder of <see cref="SequenceClassifierArchitecture.Recurrent"/> (default: a 1-layer biLSTM of 128 units per direction).</summary>
         public RecurrentEncoderOptions Encoder { get; set; } = new() { Bidirectional = true };
 
+        /// <summary>How <see cref="SequenceClassifierArchitecture.Recurrent"/> pools the encoder's outputs into one vector.</summary>
+        public RecurrentPooling Pooling { get; set; } = RecurrentPooling.Max;
+
         /// <summary>Dropout in front of the output layer.</summary>
         public double Dropout { get; set; } = 0.2;
 
@@ -75,6 +78,7 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
             ectx.CheckNonEmpty(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
             ectx.CheckUserArg(Enum.IsDefined(Architecture), nameof(Architecture), "Unknown architecture.");
             ectx.CheckUserArg(Enum.IsDefined(Unit), nameof(Unit), "Unknown sequence unit.");
+            ectx.CheckUserArg(Enum.IsDefined(Pooling), nameof(Pooling), "Unknown pooling.");
             ectx.CheckUserArg(Enum.IsDefined(TokenSplitting), nameof(TokenSplitting), "Unknown token splitting.");
             ectx.CheckUserArg(Dropout >= 0 && Dropout < 1, nameof(Dropout), "Must be in [0, 1).");
             ectx.CheckUserArg(MinimumTokenCount > 0, nameof(MinimumTokenCount), "Must be positive.");
@@ -129,7 +133,7 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
         if (_options.Embedding.Pretrained != null)
             ch.Info($"Embedding: {pretrainedRows:N0} of {index.Count - TokenIndex.ReservedCount:N0} tokens start from the pre-trained table{(_options.Embedding.Freeze ? " (frozen)" : "")}.");
         int outputs = label.IsBinary ? 1 : label.ClassCount;
-        var module = new SequenceClassifierModule(embedding, _options.Architecture, _options.Encoder, _options.Dropout, outputs);
+        var module = new SequenceClassifierModule(embedding, _options.Architecture, _options.Encoder, _options.Pooling, _options.Dropout, outputs);
         module.to(loop.Device);
 
         var ids = tokens.Select(t => ToIds(index, t)).ToList();
@@ -140,7 +144,7 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
             validIds == null ? null : batch => Loss(module, validIds, validLabels!, batch, label.IsBinary, loop.Device));
 
         var settings = new SequenceClassifierTransformer.Settings(_options.FeatureColumnName, _options.ScoreColumnName, _options.ProbabilityColumnName,
-            _options.PredictedLabelColumnName, _options.Architecture, _options.Encoder, _options.Dropout, embedding.weight!.shape[1],
+            _options.PredictedLabelColumnName, _options.Architecture, _options.Encoder, _options.Pooling, _options.Dropout, embedding.weight!.shape[1],
             reader, _options.MaximumLength);
         return new SequenceClassifierTransformer(_host, settings, index, label, module, loop.Device, history);
     }

@@ -28,7 +28,7 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
     internal const string LoaderSignature = "MLSeqClassifierXf";
 
     internal sealed record Settings(string FeatureColumnName, string ScoreColumnName, string ProbabilityColumnName, string PredictedLabelColumnName,
-        SequenceClassifierArchitecture Architecture, RecurrentEncoderOptions Encoder, double Dropout, long EmbeddingDimension,
+        SequenceClassifierArchitecture Architecture, RecurrentEncoderOptions Encoder, RecurrentPooling Pooling, double Dropout, long EmbeddingDimension,
         SequenceColumn Reader, int MaximumLength);
 
     private readonly Settings _settings;
@@ -81,7 +81,7 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
         ctx.CheckAtModel(GetVersionInfo());
         var r = ctx.Reader;
         // strings: feature, score, probability, predicted-label column names
-        // int architecture; encoder; double dropout; long embedding dimension; unit, splitting, lower-case; int maximum length
+        // int architecture; encoder; int pooling; double dropout; long embedding dimension; unit, splitting, lower-case; int maximum length
         // token index; labels; weights entry
         var feature = r.ReadString();
         var score = r.ReadString();
@@ -90,6 +90,8 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
         var architecture = (SequenceClassifierArchitecture)r.ReadInt32();
         host.CheckDecode(Enum.IsDefined(architecture), "Unknown classifier architecture in the model.");
         var encoder = RecurrentEncoderOptions.Read(r);
+        var pooling = (RecurrentPooling)r.ReadInt32();
+        host.CheckDecode(Enum.IsDefined(pooling), "Unknown pooling in the model.");
         double dropout = r.ReadDouble();
         long dimension = r.ReadInt64();
         host.CheckDecode(dimension > 0 && dimension <= int.MaxValue, "Bad embedding dimension in the model.");
@@ -97,9 +99,9 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
         int maximumLength = r.ReadInt32();
         var index = TokenIndex.Read(r, "token vocabulary");
         var labels = ClassLabels.Read(r);
-        var settings = new Settings(feature, score, probability, predicted, architecture, encoder, dropout, dimension, reader, maximumLength);
+        var settings = new Settings(feature, score, probability, predicted, architecture, encoder, pooling, dropout, dimension, reader, maximumLength);
         var embedding = nn.Embedding(index.Count, dimension, padding_idx: TokenIndex.Padding);
-        var module = new SequenceClassifierModule(embedding, architecture, encoder, dropout, labels.IsBinary ? 1 : labels.ClassCount);
+        var module = new SequenceClassifierModule(embedding, architecture, encoder, pooling, dropout, labels.IsBinary ? 1 : labels.ClassCount);
         TorchModelIO.Load(ctx, module);
         return new SequenceClassifierTransformer(host, settings, index, labels, module, CPU, null);
     }
@@ -136,6 +138,7 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
         w.Write(_settings.PredictedLabelColumnName);
         w.Write((int)_settings.Architecture);
         _settings.Encoder.Write(w);
+        w.Write((int)_settings.Pooling);
         w.Write(_settings.Dropout);
         w.Write(_settings.EmbeddingDimension);
         WriteReader(w, _settings.Reader);
