@@ -172,7 +172,7 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase
         // Rows are trimmed when read, but a prompt's final space says the next word starts afresh.
         if (Unit == SequenceUnit.Character && tokens.Count > 0 && prompt.Length > 0 && char.IsWhiteSpace(prompt[^1]))
             tokens.Add(" ");
-        var generator = new Generator((ulong)seed, _device);
+        using var generator = new Generator((ulong)seed, _device);
         var ids = new List<long> { TokenIndex.Start };
         ids.AddRange(tokens.Select(t => (long)Tokens.IdOf(t)));
         using var noGrad = no_grad();
