@@ -19,8 +19,11 @@ namespace MLNet.Sequence.Torch.Classification;
 public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTransformer>
 {
     /// <summary>Settings of <see cref="SequenceClassifierTrainer"/>.</summary>
-    public sealed class Options : TorchTrainerOptions
+    public sealed class Options : SequenceModelOptions
     {
+        /// <summary>Creates the default settings: a 1-layer biLSTM of 128 units per direction, dropout 0.2 in front of the output layer.</summary>
+        public Options() => Encoder = new RecurrentEncoderOptions { Bidirectional = true };
+
         /// <summary>The label: Boolean (binary) or a key (multiclass).</summary>
         public string LabelColumnName { get; set; } = DefaultColumnNames.Label;
 
@@ -39,17 +42,8 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
         /// <summary>Mean of embeddings or a recurrent encoder.</summary>
         public SequenceClassifierArchitecture Architecture { get; set; } = SequenceClassifierArchitecture.Recurrent;
 
-        /// <summary>The embedding layer: width, a pre-trained table, frozen or fine-tuned.</summary>
-        public EmbeddingOptions Embedding { get; set; } = new();
-
-        /// <summary>The recurrent encoder of <see cref="SequenceClassifierArchitecture.Recurrent"/> (default: a 1-layer biLSTM of 128 units per direction).</summary>
-        public RecurrentEncoderOptions Encoder { get; set; } = new() { Bidirectional = true };
-
         /// <summary>How <see cref="SequenceClassifierArchitecture.Recurrent"/> pools the encoder's outputs into one vector.</summary>
         public RecurrentPooling Pooling { get; set; } = RecurrentPooling.Max;
-
-        /// <summary>Dropout in front of the output layer.</summary>
-        public double Dropout { get; set; } = 0.2;
 
         /// <summary>Words or characters.</summary>
         public SequenceUnit Unit { get; set; } = SequenceUnit.Word;
@@ -59,9 +53,6 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
 
         /// <summary>Whether tokens are lower-cased before they are looked up.</summary>
         public bool LowerCase { get; set; } = true;
-
-        /// <summary>Tokens seen fewer times in training share the unknown id.</summary>
-        public int MinimumTokenCount { get; set; } = 1;
 
         /// <summary>Keep at most this many of the most frequent tokens; 0: all.</summary>
         public int MaximumVocabularySize { get; set; }
@@ -80,14 +71,8 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
             ectx.CheckUserArg(Enum.IsDefined(Unit), nameof(Unit), "Unknown sequence unit.");
             ectx.CheckUserArg(Enum.IsDefined(Pooling), nameof(Pooling), "Unknown pooling.");
             ectx.CheckUserArg(Enum.IsDefined(TokenSplitting), nameof(TokenSplitting), "Unknown token splitting.");
-            ectx.CheckUserArg(Dropout >= 0 && Dropout < 1, nameof(Dropout), "Must be in [0, 1).");
-            ectx.CheckUserArg(MinimumTokenCount > 0, nameof(MinimumTokenCount), "Must be positive.");
             ectx.CheckUserArg(MaximumVocabularySize >= 0, nameof(MaximumVocabularySize), "Must be non-negative (0: all).");
             ectx.CheckUserArg(MaximumLength >= 0, nameof(MaximumLength), "Must be non-negative (0: all).");
-            ectx.CheckValue(Embedding, nameof(Embedding));
-            ectx.CheckValue(Encoder, nameof(Encoder));
-            Embedding.Validate(ectx);
-            Encoder.Validate(ectx);
         }
     }
 

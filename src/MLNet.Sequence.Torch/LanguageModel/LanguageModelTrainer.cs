@@ -18,8 +18,18 @@ namespace MLNet.Sequence.Torch.LanguageModel;
 public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
 {
     /// <summary>Settings of <see cref="LanguageModelTrainer"/>.</summary>
-    public sealed class Options : TorchTrainerOptions
+    public sealed class Options : SequenceModelOptions
     {
+        /// <summary>
+        /// Creates the default settings: a 1-layer LSTM of 256 units (it must stay unidirectional: a language
+        /// model may not see the future), dropout 0.2 on its input and output, tokens seen at least twice.
+        /// </summary>
+        public Options()
+        {
+            Encoder = new RecurrentEncoderOptions { HiddenSize = 256 };
+            MinimumTokenCount = 2;
+        }
+
         /// <summary>The text (or token-vector) column to learn from and to score.</summary>
         public string TextColumnName { get; set; } = "Text";
 
@@ -38,18 +48,6 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
         /// <summary>Whether text is lower-cased first.</summary>
         public bool LowerCase { get; set; } = true;
 
-        /// <summary>The embedding layer.</summary>
-        public EmbeddingOptions Embedding { get; set; } = new();
-
-        /// <summary>The encoder; it must be unidirectional (a language model may not see the future). Default: a 1-layer LSTM of 256 units.</summary>
-        public RecurrentEncoderOptions Encoder { get; set; } = new() { HiddenSize = 256 };
-
-        /// <summary>Dropout on the encoder's input and output.</summary>
-        public double Dropout { get; set; } = 0.2;
-
-        /// <summary>Tokens seen fewer times share the unknown id.</summary>
-        public int MinimumTokenCount { get; set; } = 2;
-
         /// <summary>Keep at most this many of the most frequent tokens; 0: all.</summary>
         public int MaximumVocabularySize { get; set; } = 10000;
 
@@ -64,14 +62,8 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
             ectx.CheckNonEmpty(PerplexityColumnName, nameof(PerplexityColumnName));
             ectx.CheckUserArg(Enum.IsDefined(Unit), nameof(Unit), "Unknown sequence unit.");
             ectx.CheckUserArg(Enum.IsDefined(TokenSplitting), nameof(TokenSplitting), "Unknown token splitting.");
-            ectx.CheckUserArg(Dropout >= 0 && Dropout < 1, nameof(Dropout), "Must be in [0, 1).");
-            ectx.CheckUserArg(MinimumTokenCount > 0, nameof(MinimumTokenCount), "Must be positive.");
             ectx.CheckUserArg(MaximumVocabularySize >= 0, nameof(MaximumVocabularySize), "Must be non-negative (0: all).");
             ectx.CheckUserArg(MaximumLength >= 0, nameof(MaximumLength), "Must be non-negative (0: all).");
-            ectx.CheckValue(Embedding, nameof(Embedding));
-            ectx.CheckValue(Encoder, nameof(Encoder));
-            Embedding.Validate(ectx);
-            Encoder.Validate(ectx);
             ectx.CheckUserArg(!Encoder.Bidirectional, nameof(Encoder), "A language model's encoder must be unidirectional: a backward pass would see the tokens it predicts.");
         }
     }

@@ -18,8 +18,15 @@ namespace MLNet.Sequence.Torch.Tagging;
 public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer>
 {
     /// <summary>Settings of <see cref="SequenceTaggerTrainer"/>.</summary>
-    public sealed class Options : TorchTrainerOptions
+    public sealed class Options : SequenceModelOptions
     {
+        /// <summary>Creates the default settings: a 1-layer biLSTM of 128 units per direction, dropout 0.3 on its input and output.</summary>
+        public Options()
+        {
+            Encoder = new RecurrentEncoderOptions { Bidirectional = true };
+            Dropout = 0.3;
+        }
+
         /// <summary>The tokens, as written (case is a feature; the word embedding looks them up lower-cased).</summary>
         public string TokensColumnName { get; set; } = "Tokens";
 
@@ -29,20 +36,8 @@ public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer
         /// <summary>The vector-of-Text column of predicted tags to create.</summary>
         public string PredictedTagsColumnName { get; set; } = "PredictedTags";
 
-        /// <summary>The word embedding: width, a pre-trained table (looked up lower-cased), frozen or fine-tuned.</summary>
-        public EmbeddingOptions Embedding { get; set; } = new();
-
-        /// <summary>The encoder (default: a 1-layer biLSTM of 128 units per direction).</summary>
-        public RecurrentEncoderOptions Encoder { get; set; } = new() { Bidirectional = true };
-
         /// <summary>Whether each token is also described by its last three letters and its shape (case, digits), which helps with unknown words.</summary>
         public bool UseWordFeatures { get; set; } = true;
-
-        /// <summary>Dropout on the encoder's input and output.</summary>
-        public double Dropout { get; set; } = 0.3;
-
-        /// <summary>Words seen fewer times in training share the unknown id.</summary>
-        public int MinimumTokenCount { get; set; } = 1;
 
         internal override void Validate(IExceptionContext ectx)
         {
@@ -50,12 +45,6 @@ public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer
             ectx.CheckNonEmpty(TokensColumnName, nameof(TokensColumnName));
             ectx.CheckNonEmpty(LabelColumnName, nameof(LabelColumnName));
             ectx.CheckNonEmpty(PredictedTagsColumnName, nameof(PredictedTagsColumnName));
-            ectx.CheckUserArg(Dropout >= 0 && Dropout < 1, nameof(Dropout), "Must be in [0, 1).");
-            ectx.CheckUserArg(MinimumTokenCount > 0, nameof(MinimumTokenCount), "Must be positive.");
-            ectx.CheckValue(Embedding, nameof(Embedding));
-            ectx.CheckValue(Encoder, nameof(Encoder));
-            Embedding.Validate(ectx);
-            Encoder.Validate(ectx);
         }
     }
 
