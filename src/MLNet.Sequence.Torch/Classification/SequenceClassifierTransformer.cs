@@ -95,7 +95,7 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
         double dropout = r.ReadDouble();
         long dimension = r.ReadInt64();
         host.CheckDecode(dimension > 0 && dimension <= int.MaxValue, "Bad embedding dimension in the model.");
-        var reader = ReadReader(host, r);
+        var reader = SequenceColumn.Read(host, r);
         int maximumLength = r.ReadInt32();
         var index = TokenIndex.Read(r, "token vocabulary");
         var labels = ClassLabels.Read(r);
@@ -108,22 +108,6 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
         Create(env, ctx).MakeRowMapper(inputSchema);
-
-    internal static void WriteReader(BinaryWriter w, SequenceColumn reader)
-    {
-        w.Write((int)reader.Unit);
-        w.Write((int)reader.Splitting);
-        w.Write(reader.LowerCase);
-    }
-
-    internal static SequenceColumn ReadReader(IExceptionContext ectx, BinaryReader r)
-    {
-        var unit = (SequenceUnit)r.ReadInt32();
-        var splitting = (TokenSplitting)r.ReadInt32();
-        bool lower = r.ReadBoolean();
-        ectx.CheckDecode(Enum.IsDefined(unit) && Enum.IsDefined(splitting), "Unknown token settings in the model.");
-        return new SequenceColumn(unit, splitting, lower);
-    }
 
     /// <inheritdoc/>
     public override void SaveModel(ModelSaveContext ctx)
@@ -141,7 +125,7 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
         w.Write((int)_settings.Pooling);
         w.Write(_settings.Dropout);
         w.Write(_settings.EmbeddingDimension);
-        WriteReader(w, _settings.Reader);
+        _settings.Reader.Write(w);
         w.Write(_settings.MaximumLength);
         Tokens.Write(w);
         Labels.Write(w);

@@ -147,4 +147,22 @@ internal sealed class SequenceColumn
         token.ToLowerInvariant(buffer);
         return buffer.ToString();
     }
+
+    /// <summary>Writes the token settings (unit, splitting, case) to a model stream.</summary>
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write((int)Unit);
+        writer.Write((int)Splitting);
+        writer.Write(LowerCase);
+    }
+
+    /// <summary>Reads the token settings written by <see cref="Write"/>.</summary>
+    public static SequenceColumn Read(IExceptionContext ectx, BinaryReader reader)
+    {
+        var unit = (SequenceUnit)reader.ReadInt32();
+        var splitting = (TokenSplitting)reader.ReadInt32();
+        bool lowerCase = reader.ReadBoolean();
+        ectx.CheckDecode(Enum.IsDefined(unit) && Enum.IsDefined(splitting), "Unknown token settings in the model.");
+        return new SequenceColumn(unit, splitting, lowerCase);
+    }
 }

@@ -82,7 +82,7 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase
         var text = r.ReadString();
         var logProbability = r.ReadString();
         var perplexity = r.ReadString();
-        var reader = SequenceClassifierTransformer.ReadReader(host, r);
+        var reader = SequenceColumn.Read(host, r);
         var encoder = RecurrentEncoderOptions.Read(r);
         double dropout = r.ReadDouble();
         long dimension = r.ReadInt64();
@@ -106,7 +106,7 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase
         w.Write(_settings.TextColumnName);
         w.Write(_settings.LogProbabilityColumnName);
         w.Write(_settings.PerplexityColumnName);
-        SequenceClassifierTransformer.WriteReader(w, _settings.Reader);
+        _settings.Reader.Write(w);
         _settings.Encoder.Write(w);
         w.Write(_settings.Dropout);
         w.Write(_settings.EmbeddingDimension);
