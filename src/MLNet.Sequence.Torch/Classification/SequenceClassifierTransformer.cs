@@ -169,6 +169,7 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
     {
         private readonly SequenceClassifierTransformer _parent;
         private readonly DataViewSchema.Column _feature;
+        private readonly PerRowResult<float[]> _scores = new();
 
         public Mapper(SequenceClassifierTransformer parent, DataViewSchema inputSchema)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
@@ -220,33 +221,28 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
             disposer = null!;
             var parent = _parent;
             var getTokens = parent._settings.Reader.MakeGetter(input, _feature);
-            long cachedPosition = -1;
-            float[] scores = Array.Empty<float>();
-            void Update()
+            var scoresOfRow = _scores.For(input, () =>
             {
-                if (cachedPosition == input.Position)
-                    return;
                 var tokens = SequenceClassifierTrainer.Truncate(getTokens(), parent._settings.MaximumLength);
                 if (tokens.Length == 0)
                     throw Host.Except($"Row {input.Position} has no tokens in column '{_feature.Name}'; the classifier cannot score an empty row.");
-                scores = parent.Score(SequenceClassifierTrainer.ToIds(parent.Tokens, tokens));
-                cachedPosition = input.Position;
-            }
+                return parent.Score(SequenceClassifierTrainer.ToIds(parent.Tokens, tokens));
+            });
 
             if (parent.Labels.IsBinary)
             {
                 return iinfo switch
                 {
-                    0 => (ValueGetter<float>)((ref float dst) => { Update(); dst = scores[0]; }),
-                    1 => (ValueGetter<float>)((ref float dst) => { Update(); dst = 1f / (1f + MathF.Exp(-scores[0])); }),
-                    _ => (ValueGetter<bool>)((ref bool dst) => { Update(); dst = scores[0] > 0; }),
+                    0 => (ValueGetter<float>)((ref float dst) => dst = scoresOfRow()[0]),
+                    1 => (ValueGetter<float>)((ref float dst) => dst = 1f / (1f + MathF.Exp(-scoresOfRow()[0]))),
+                    _ => (ValueGetter<bool>)((ref bool dst) => dst = scoresOfRow()[0] > 0),
                 };
             }
             if (iinfo == 0)
             {
                 return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
                 {
-                    Update();
+                    var scores = scoresOfRow();
                     var editor = VBufferEditor.Create(ref dst, scores.Length);
                     scores.CopyTo(editor.Values);
                     dst = editor.Commit();
@@ -254,7 +250,7 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
             }
             return (ValueGetter<uint>)((ref uint dst) =>
             {
-                Update();
+                var scores = scoresOfRow();
                 int best = 0;
                 for (int i = 1; i < scores.Length; i++)
                 {

@@ -209,6 +209,7 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase
     {
         private readonly LanguageModelTransformer _parent;
         private readonly DataViewSchema.Column _text;
+        private readonly PerRowResult<RowScore> _scores = new();
 
         public Mapper(LanguageModelTransformer parent, DataViewSchema inputSchema)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
@@ -231,22 +232,22 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase
         {
             disposer = null!;
             var getTokens = _parent._settings.Reader.MakeGetter(input, _text);
-            long cached = -1;
-            double logp = 0;
-            int count = 0;
-            void Update()
+            var scoreOfRow = _scores.For(input, () =>
             {
-                if (cached == input.Position)
-                    return;
                 var tokens = getTokens();
-                logp = _parent.LogProbabilities(new[] { tokens })[0];
-                count = tokens.Length + 1;
-                cached = input.Position;
-            }
+                return new RowScore(_parent.LogProbabilities(new[] { tokens })[0], tokens.Length + 1);
+            });
             if (iinfo == 0)
-                return (ValueGetter<float>)((ref float dst) => { Update(); dst = (float)logp; });
-            return (ValueGetter<float>)((ref float dst) => { Update(); dst = (float)Math.Exp(-logp / count); });
+                return (ValueGetter<float>)((ref float dst) => dst = (float)scoreOfRow().LogProbability);
+            return (ValueGetter<float>)((ref float dst) =>
+            {
+                var score = scoreOfRow();
+                dst = (float)Math.Exp(-score.LogProbability / score.Tokens);
+            });
         }
+
+        /// <summary>A row's log-probability and the number of tokens it predicts (end marker included).</summary>
+        private sealed record RowScore(double LogProbability, int Tokens);
     }
 
     /// <summary>A one-row, one-column view of a string, so that prompts are tokenized exactly as rows are.</summary>

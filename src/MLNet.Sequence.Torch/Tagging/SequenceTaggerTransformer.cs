@@ -196,6 +196,7 @@ public sealed class SequenceTaggerTransformer : RowToRowTransformerBase
     {
         private readonly SequenceTaggerTransformer _parent;
         private readonly DataViewSchema.Column _tokens;
+        private readonly PerRowResult<string[]> _tags = new();
 
         public Mapper(SequenceTaggerTransformer parent, DataViewSchema inputSchema)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
@@ -217,10 +218,14 @@ public sealed class SequenceTaggerTransformer : RowToRowTransformerBase
         {
             disposer = null!;
             var getTokens = SequenceTaggerTrainer.CasedWords.MakeGetter(input, _tokens);
-            return (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> dst) =>
+            var tagsOfRow = _tags.For(input, () =>
             {
                 var tokens = getTokens();
-                var tags = tokens.Length == 0 ? Array.Empty<string>() : _parent.Predict(new[] { tokens })[0];
+                return tokens.Length == 0 ? Array.Empty<string>() : _parent.Predict(new[] { tokens })[0];
+            });
+            return (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> dst) =>
+            {
+                var tags = tagsOfRow();
                 var editor = VBufferEditor.Create(ref dst, tags.Length);
                 for (int i = 0; i < tags.Length; i++)
                     editor.Values[i] = tags[i].AsMemory();
