@@ -51,6 +51,35 @@ public class SequenceCliTests : IDisposable
     }
 
     [Fact]
+    public void TagTrainsOnASplitFileReportsTokenAccuracyAndNamesMisalignedRows()
+    {
+        // Split, tokens, tags: "fish" is a noun after a determiner and a verb after a noun.
+        var random = new Random(5);
+        string[] determiners = { "the", "a" }, nouns = { "cat", "dog", "fish" }, verbs = { "sleeps", "runs", "fish" };
+        string path = Path.Combine(_dir, "tags.tsv");
+        File.WriteAllLines(path, new[] { "Split\tTokens\tTags" }.Concat(Enumerable.Range(0, 300).Select(i =>
+        {
+            string split = i < 200 ? "train" : i < 250 ? "valid" : "test";
+            return $"{split}\t{determiners[random.Next(2)]} {nouns[random.Next(3)]} {verbs[random.Next(3)]}\tDT NN VB";
+        })));
+        string model = Path.Combine(_dir, "tagger.zip");
+        var (exit, output, error) = Run("tag", "-train", path, "-valid", path, "-test", path, "-split-column", "0", "-tokens-column", "1",
+            "-tags-column", "2", "-output", model, "-dim", "8", "-hidden", "8", "-epochs", "10", "-lr", "0.02", "-threads", "1");
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("Test: token accuracy 100.00 % (150 tokens)", output);
+        Assert.True(File.Exists(model));
+
+        string bad = Path.Combine(_dir, "misaligned.tsv");
+        File.WriteAllLines(bad, new[] { "Split\tTokens\tTags", "train\tthe cat sleeps\tDT NN VB", "train\tthe dog\tDT NN VB" });
+        (exit, output, error) = Run("tag", "-train", bad, "-split-column", "0", "-tokens-column", "1", "-tags-column", "2",
+            "-output", Path.Combine(_dir, "bad.zip"), "-epochs", "1");
+        Assert.Equal(1, exit);
+        Assert.Contains("Tokens", error);
+        Assert.Contains("Tags", error);
+        Assert.False(File.Exists(Path.Combine(_dir, "bad.zip")));
+    }
+
+    [Fact]
     public void LanguageModelTrainsScoresAndGeneratesInAnotherProcess()
     {
         var random = new Random(4);
