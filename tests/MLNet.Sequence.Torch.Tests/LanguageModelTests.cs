@@ -72,7 +72,7 @@ public class LanguageModelTests
 
         // Sampling carries the state from word to word: "the" opens a subject ("the cat", "the old man")
         // or an object ("the ball", "the red box") only according to what came before it.
-        const string grammatical = "^(the cat|a dog|my sister|the old man) (sees|likes|finds|feeds) (the ball|a bird|some fish|the red box) .$";
+        const string grammatical = "^(the cat|a dog|my sister|the old man) (sees|likes|finds|feeds) (the ball|a bird|some fish|the red box) \\.$";
         for (int seed = 0; seed < 20; seed++)
             Assert.Matches(grammatical, model.Generate("", 10, temperature: 0.5, seed: seed));
         Assert.Matches(grammatical, model.Generate("my sister feeds the", 10, temperature: 0.5, seed: 1));

@@ -13,7 +13,8 @@ internal sealed class PerRowResult<T>
 {
     private sealed class Entry
     {
-        public long Position = -1;
+        // Not -1: that is a cursor's position before its first MoveNext.
+        public long Position = long.MinValue;
         public T? Value;
     }
 
