@@ -91,6 +91,19 @@ public class TrainingMathTests
     }
 
     [Fact]
+    public void TableLookupsHoldAtEveryFloatNextToTheEdges()
+    {
+        // 5.9999995f once rounded to one bin past the table and crashed a training thread (CI, stop 8).
+        for (float x = 5.999f; x < 6f; x = MathF.BitIncrement(x))
+        {
+            Assert.InRange(Word2VecTrainer.Sigmoid(x), 0.997f, 1f);
+            Assert.InRange(Word2VecTrainer.Sigmoid(-x), 0f, 0.003f);
+            Assert.Equal(Math.Log(1 + Math.Exp(-x)), Word2VecTrainer.NegativeLogSigmoid(x), 2e-3);
+            Assert.Equal(Math.Log(1 + Math.Exp(x)), Word2VecTrainer.NegativeLogSigmoid(-x), 2e-3);
+        }
+    }
+
+    [Fact]
     public void NegativeSamplingStepMatchesHandComputation()
     {
         // f = 0.1*0.3 + 0.2*(-0.1) = 0.01; g = (1 - sigmoid(0.01)) * 0.5 = 0.248750...

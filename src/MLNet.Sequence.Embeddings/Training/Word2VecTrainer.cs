@@ -383,7 +383,7 @@ internal sealed class Word2VecTrainer
             return 1f;
         if (f <= -MaxExp)
             return 0f;
-        return s_sigmoid[(int)((f + MaxExp) * (SigmoidTableSize / (2 * MaxExp)))];
+        return s_sigmoid[TableBin(f)];
     }
 
     /// <summary>-log σ(x) = log(1 + e^-x), from a table inside [-6, 6] and exactly outside it.</summary>
@@ -391,8 +391,13 @@ internal sealed class Word2VecTrainer
     {
         if (x >= MaxExp || x <= -MaxExp)
             return MathF.Max(-x, 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(x)));
-        return s_negativeLogSigmoid[(int)((x + MaxExp) * (SigmoidTableSize / (2 * MaxExp)))];
+        return s_negativeLogSigmoid[TableBin(x)];
     }
+
+    /// <summary>The table bin of x in (-6, 6). Float rounding maps the largest floats below 6 (5.9999995)
+    /// to one past the last bin, so the index is capped.</summary>
+    private static int TableBin(float x)
+        => Math.Min((int)((x + MaxExp) * (SigmoidTableSize / (2 * MaxExp))), SigmoidTableSize - 1);
 
     private static float[] BuildNegativeLogSigmoidTable()
     {
