@@ -67,6 +67,31 @@ public class SequenceClassifierTests
         Assert.All(probabilities, p => Assert.InRange(p, 0f, 1f));
     }
 
+    public sealed class BinaryScore
+    {
+        public float Score { get; set; }
+    }
+
+    [Fact]
+    public void BatchedTransformScoresAsOneRowAtATime()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Small(SequenceClassifierArchitecture.Recurrent, label: "Positive", epochs: 2);
+        var model = ml.BinaryClassification.Trainers.SequenceClassifier(options).Fit(ToyData.Load(ml, ToyData.Rows(100, 3)));
+        var rows = ToyData.Rows(300, 4);
+        var scored = model.Transform(ToyData.Load(ml, rows));
+        // One cursor even when asked for several: batches need consecutive rows.
+        Assert.Single(scored.GetRowCursorSet(scored.Schema, 2));
+        var batched = scored.GetColumn<float>("Score").ToArray();
+        using var engine = ml.Model.CreatePredictionEngine<TextRow, BinaryScore>(model);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            float alone = model.Predict(rows[i].Text.Split(' '))[0];
+            Assert.Equal(alone, batched[i], tolerance: 1e-5);
+            Assert.Equal(alone, engine.Predict(rows[i]).Score, tolerance: 1e-5);
+        }
+    }
+
     [Fact]
     public void SavedModelScoresTheSameInAFreshContext()
     {

@@ -22,10 +22,11 @@ namespace MLNet.Sequence.Torch.Classification;
 /// PredictedLabel (the label's key type, with its key values). Saved in the ML.NET model zip with its
 /// vocabulary and TorchSharp weights.
 /// </summary>
-public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
+public sealed class SequenceClassifierTransformer : RowToRowTransformerBase, ITransformer
 {
     internal const string UserName = "Sequence Classifier";
     internal const string LoaderSignature = "MLSeqClassifierXf";
+    private const int BatchSize = 64;
 
     internal sealed record Settings(string FeatureColumnName, string ScoreColumnName, string ProbabilityColumnName, string PredictedLabelColumnName,
         SequenceClassifierArchitecture Architecture, RecurrentEncoderOptions Encoder, RecurrentPooling Pooling, double Dropout, long EmbeddingDimension,
@@ -139,9 +140,8 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
     public float[] Predict(IReadOnlyList<string> tokens)
     {
         Host.CheckValue(tokens, nameof(tokens));
-        var ids = SequenceClassifierTrainer.ToIds(Tokens, SequenceClassifierTrainer.Truncate(tokens.ToArray(), _settings.MaximumLength));
-        Host.CheckParam(ids.Length > 0, nameof(tokens), "The row has no tokens.");
-        return Score(ids);
+        Host.CheckParam(tokens.Count > 0, nameof(tokens), "The row has no tokens.");
+        return Score(new[] { tokens.ToArray() })[0];
     }
 
     /// <summary>A copy of the embedding matrix, row-major [tokens, dimension] in <see cref="Tokens"/> order.</summary>
@@ -151,31 +151,60 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
         return _module.EmbeddingWeights.detach().cpu().data<float>().ToArray();
     }
 
-    private float[] Score(int[] ids)
+    /// <summary>Class scores of rows that each hold at least one token, in batches of similar length.</summary>
+    internal float[][] Score(IReadOnlyList<string[]> rows)
     {
-        using var scope = NewDisposeScope();
+        var ids = rows.Select(r => SequenceClassifierTrainer.ToIds(Tokens, SequenceClassifierTrainer.Truncate(r, _settings.MaximumLength))).ToList();
+        var scores = new float[rows.Count][];
         using var noGrad = no_grad();
-        var (x, lengths) = PaddedBatch.Create(new[] { ids }, new[] { 0 }, _device);
-        var logits = _module.call(x, lengths)[0];
-        if (!Labels.IsBinary)
-            logits = logits.softmax(0);
-        return logits.cpu().data<float>().ToArray();
+        foreach (var batch in LengthBatches.ForEvaluation(ids.Select(r => r.Length).ToList(), BatchSize))
+        {
+            using var scope = NewDisposeScope();
+            var (x, lengths) = PaddedBatch.Create(ids, batch, _device);
+            var logits = _module.call(x, lengths);
+            if (!Labels.IsBinary)
+                logits = logits.softmax(1);
+            var flat = logits.cpu().data<float>().ToArray();
+            int width = flat.Length / batch.Length;
+            for (int b = 0; b < batch.Length; b++)
+                scores[batch[b]] = flat.AsSpan(b * width, width).ToArray();
+        }
+        return scores;
     }
 
+    /// <summary>
+    /// Adds the score columns to <paramref name="input"/>. Rows are scored lazily, as cursors reach them, and in
+    /// batches read ahead from <paramref name="input"/>.
+    /// </summary>
+    public new IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        return new BatchScoredView(new RowToRowMapperTransform(Host, input, new Mapper(this, input.Schema, input), MakeRowMapper));
+    }
+
+    IDataView ITransformer.Transform(IDataView input) => Transform(input);
+
     /// <inheritdoc/>
-    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema, null);
 
     private sealed class Mapper : MapperBase
     {
         private readonly SequenceClassifierTransformer _parent;
         private readonly DataViewSchema.Column _feature;
-        private readonly PerRowResult<float[]> _scores = new();
+        private readonly RowScorer<float[]> _scores;
 
-        public Mapper(SequenceClassifierTransformer parent, DataViewSchema inputSchema)
+        // source: the view being transformed, so that rows are read ahead and scored in batches; null for one row at a time.
+        public Mapper(SequenceClassifierTransformer parent, DataViewSchema inputSchema, IDataView? source)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
         {
             _parent = parent;
             _feature = SequenceColumn.Find(Host, inputSchema, parent._settings.FeatureColumnName, "feature");
+            _scores = new RowScorer<float[]>(source, parent._settings.Reader.MakeGetter, parent.Score, (position, tokens) =>
+            {
+                if (tokens.Length == 0)
+                    throw Host.Except($"Row {position} has no tokens in column '{_feature.Name}'; the classifier cannot score an empty row.");
+                return parent.Score(new[] { tokens })[0];
+            });
             // A label column of another class count would make evaluation compare different classes.
             var label = inputSchema.GetColumnOrNull(parent.Labels.ColumnName);
             if (label?.Type is KeyDataViewType or BooleanDataViewType)
@@ -216,18 +245,18 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase
 
         public override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
+        {
+            var getters = base.CreateGetters(input, activeOutput, out _);
+            disposer = _scores.DisposerFor(input)!;
+            return getters;
+        }
+
         public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
             disposer = null!;
             var parent = _parent;
-            var getTokens = parent._settings.Reader.MakeGetter(input, _feature);
-            var scoresOfRow = _scores.For(input, () =>
-            {
-                var tokens = SequenceClassifierTrainer.Truncate(getTokens(), parent._settings.MaximumLength);
-                if (tokens.Length == 0)
-                    throw Host.Except($"Row {input.Position} has no tokens in column '{_feature.Name}'; the classifier cannot score an empty row.");
-                return parent.Score(SequenceClassifierTrainer.ToIds(parent.Tokens, tokens));
-            });
+            var scoresOfRow = _scores.For(input, _feature);
 
             if (parent.Labels.IsBinary)
             {

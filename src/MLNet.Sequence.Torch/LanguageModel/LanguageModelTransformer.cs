@@ -29,7 +29,7 @@ public readonly record struct LanguageModelMetrics(double Perplexity, double Cro
 /// included) and per-token perplexity; it also samples text (<see cref="Generate"/>) and measures held-out
 /// perplexity (<see cref="Evaluate"/>). Saved in the ML.NET model zip with its vocabulary and weights.
 /// </summary>
-public sealed class LanguageModelTransformer : RowToRowTransformerBase
+public sealed class LanguageModelTransformer : RowToRowTransformerBase, ITransformer
 {
     internal const string UserName = "Language Model";
     internal const string LoaderSignature = "MLSeqLanguageModelXf";
@@ -202,20 +202,40 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase
         return Unit == SequenceUnit.Character ? string.Concat(tokens) : string.Join(' ', tokens);
     }
 
+    /// <summary>
+    /// Adds the LogProbability and Perplexity columns to <paramref name="input"/>. Rows are scored lazily, as cursors reach them, and in
+    /// batches read ahead from <paramref name="input"/>.
+    /// </summary>
+    public new IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        return new BatchScoredView(new RowToRowMapperTransform(Host, input, new Mapper(this, input.Schema, input), MakeRowMapper));
+    }
+
+    IDataView ITransformer.Transform(IDataView input) => Transform(input);
+
     /// <inheritdoc/>
-    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema, null);
 
     private sealed class Mapper : MapperBase
     {
         private readonly LanguageModelTransformer _parent;
         private readonly DataViewSchema.Column _text;
-        private readonly PerRowResult<RowScore> _scores = new();
+        private readonly RowScorer<RowScore> _scores;
 
-        public Mapper(LanguageModelTransformer parent, DataViewSchema inputSchema)
+        // source: the view being transformed, so that rows are read ahead and scored in batches; null for one row at a time.
+        public Mapper(LanguageModelTransformer parent, DataViewSchema inputSchema, IDataView? source)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
         {
             _parent = parent;
             _text = SequenceColumn.Find(Host, inputSchema, parent._settings.TextColumnName, "text");
+            _scores = new RowScorer<RowScore>(source, parent._settings.Reader.MakeGetter, Score, (_, tokens) => Score(new[] { tokens })[0]);
+        }
+
+        private RowScore[] Score(IReadOnlyList<string[]> rows)
+        {
+            var logps = _parent.LogProbabilities(rows);
+            return rows.Select((tokens, i) => new RowScore(logps[i], tokens.Length + 1)).ToArray();
         }
 
         public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => new[]
@@ -228,15 +248,17 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase
 
         public override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
+        {
+            var getters = base.CreateGetters(input, activeOutput, out _);
+            disposer = _scores.DisposerFor(input)!;
+            return getters;
+        }
+
         public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
             disposer = null!;
-            var getTokens = _parent._settings.Reader.MakeGetter(input, _text);
-            var scoreOfRow = _scores.For(input, () =>
-            {
-                var tokens = getTokens();
-                return new RowScore(_parent.LogProbabilities(new[] { tokens })[0], tokens.Length + 1);
-            });
+            var scoreOfRow = _scores.For(input, _text);
             if (iinfo == 0)
                 return (ValueGetter<float>)((ref float dst) => dst = (float)scoreOfRow().LogProbability);
             return (ValueGetter<float>)((ref float dst) =>

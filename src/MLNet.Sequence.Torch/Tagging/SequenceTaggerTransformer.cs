@@ -27,7 +27,7 @@ public readonly record struct TaggingMetrics(double TokenAccuracy, double Senten
 /// A trained sequence tagger: adds a vector-of-Text column with one predicted tag per token. Saved in the
 /// ML.NET model zip with its vocabularies and TorchSharp weights.
 /// </summary>
-public sealed class SequenceTaggerTransformer : RowToRowTransformerBase
+public sealed class SequenceTaggerTransformer : RowToRowTransformerBase, ITransformer
 {
     internal const string UserName = "Sequence Tagger";
     internal const string LoaderSignature = "MLSeqTaggerXf";
@@ -189,20 +189,35 @@ public sealed class SequenceTaggerTransformer : RowToRowTransformerBase
             unknown == 0 ? double.NaN : (double)unknownRight / unknown);
     }
 
+    /// <summary>
+    /// Adds the predicted tags column to <paramref name="input"/>. Rows are scored lazily, as cursors reach them, and in
+    /// batches read ahead from <paramref name="input"/>.
+    /// </summary>
+    public new IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        return new BatchScoredView(new RowToRowMapperTransform(Host, input, new Mapper(this, input.Schema, input), MakeRowMapper));
+    }
+
+    IDataView ITransformer.Transform(IDataView input) => Transform(input);
+
     /// <inheritdoc/>
-    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema, null);
 
     private sealed class Mapper : MapperBase
     {
         private readonly SequenceTaggerTransformer _parent;
         private readonly DataViewSchema.Column _tokens;
-        private readonly PerRowResult<string[]> _tags = new();
+        private readonly RowScorer<string[]> _scores;
 
-        public Mapper(SequenceTaggerTransformer parent, DataViewSchema inputSchema)
+        // source: the view being transformed, so that rows are read ahead and tagged in batches; null for one row at a time.
+        public Mapper(SequenceTaggerTransformer parent, DataViewSchema inputSchema, IDataView? source)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
         {
             _parent = parent;
             _tokens = SequenceColumn.Find(Host, inputSchema, parent._settings.TokensColumnName, "tokens");
+            _scores = new RowScorer<string[]>(source, SequenceTaggerTrainer.CasedWords.MakeGetter, rows => parent.Predict(rows).ToArray(),
+                (_, tokens) => tokens.Length == 0 ? Array.Empty<string>() : parent.Predict(new[] { tokens })[0]);
         }
 
         public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => new[]
@@ -214,15 +229,17 @@ public sealed class SequenceTaggerTransformer : RowToRowTransformerBase
 
         public override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
+        {
+            var getters = base.CreateGetters(input, activeOutput, out _);
+            disposer = _scores.DisposerFor(input)!;
+            return getters;
+        }
+
         public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
             disposer = null!;
-            var getTokens = SequenceTaggerTrainer.CasedWords.MakeGetter(input, _tokens);
-            var tagsOfRow = _tags.For(input, () =>
-            {
-                var tokens = getTokens();
-                return tokens.Length == 0 ? Array.Empty<string>() : _parent.Predict(new[] { tokens })[0];
-            });
+            var tagsOfRow = _scores.For(input, _tokens);
             return (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> dst) =>
             {
                 var tags = tagsOfRow();
