@@ -44,9 +44,6 @@ internal sealed class RowScorer<T>
         _readAheadRows = readAheadRows;
     }
 
-    /// <summary>Number of network runs on read-ahead batches so far (for tests).</summary>
-    internal int BatchRuns;
-
     /// <summary>A function giving the result for <paramref name="input"/>'s current row, reading its tokens from <paramref name="column"/>.</summary>
     public Func<T> For(DataViewRow input, DataViewSchema.Column column) =>
         _rows.GetValue(input, row => new RowState(this, row, column)).Current;
@@ -148,8 +145,6 @@ internal sealed class RowScorer<T>
                 }
                 var scored = rows.Where(r => r.Tokens.Length > 0).Select(r => r.Tokens).ToList();
                 var results = scored.Count > 0 ? _owner._scoreBatch(scored) : Array.Empty<T>();
-                if (scored.Count > 0)
-                    Interlocked.Increment(ref _owner.BatchRuns);
                 int next = 0;
                 foreach (var (at, tokens) in rows)
                     _ready.Enqueue((at, tokens, tokens.Length > 0 ? results[next++] : null));
