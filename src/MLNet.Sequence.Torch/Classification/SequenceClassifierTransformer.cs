@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNet.Sequence.Text;
 using MLNet.Sequence.Torch.Classification;
+using MLNet.Sequence.Torch;
 using MLNet.Sequence.Torch.Data;
 using MLNet.Sequence.Torch.Modules;
 using MLNet.Sequence.Torch.Training;
@@ -22,7 +23,7 @@ namespace MLNet.Sequence.Torch.Classification;
 /// PredictedLabel (the label's key type, with its key values). Saved in the ML.NET model zip with its
 /// vocabulary and TorchSharp weights.
 /// </summary>
-public sealed class SequenceClassifierTransformer : RowToRowTransformerBase, ITransformer
+public sealed class SequenceClassifierTransformer : SequenceModelTransformerBase
 {
     internal const string UserName = "Sequence Classifier";
     internal const string LoaderSignature = "MLSeqClassifierXf";
@@ -172,26 +173,12 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase, ITr
         return scores;
     }
 
-    /// <summary>
-    /// Adds the score columns to <paramref name="input"/>. Rows are scored lazily, as cursors reach them, and in
-    /// batches read ahead from <paramref name="input"/>.
-    /// </summary>
-    public new IDataView Transform(IDataView input)
-    {
-        Host.CheckValue(input, nameof(input));
-        return new BatchScoredView(new RowToRowMapperTransform(Host, input, new Mapper(this, input.Schema, input), MakeRowMapper));
-    }
+    private protected override IRowMapper MakeRowMapper(DataViewSchema schema, IDataView? source) => new Mapper(this, schema, source);
 
-    IDataView ITransformer.Transform(IDataView input) => Transform(input);
-
-    /// <inheritdoc/>
-    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema, null);
-
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : ScoringMapper<float[]>
     {
         private readonly SequenceClassifierTransformer _parent;
         private readonly DataViewSchema.Column _feature;
-        private readonly RowScorer<float[]> _scores;
 
         // source: the view being transformed, so that rows are read ahead and scored in batches; null for one row at a time.
         public Mapper(SequenceClassifierTransformer parent, DataViewSchema inputSchema, IDataView? source)
@@ -199,7 +186,7 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase, ITr
         {
             _parent = parent;
             _feature = SequenceColumn.Find(Host, inputSchema, parent._settings.FeatureColumnName, "feature");
-            _scores = new RowScorer<float[]>(source, parent._settings.Reader.MakeGetter, parent.Score, (position, tokens) =>
+            Scores = new RowScorer<float[]>(source, parent._settings.Reader.MakeGetter, parent.Score, (position, tokens) =>
             {
                 if (tokens.Length == 0)
                     throw Host.Except($"Row {position} has no tokens in column '{_feature.Name}'; the classifier cannot score an empty row.");
@@ -245,18 +232,11 @@ public sealed class SequenceClassifierTransformer : RowToRowTransformerBase, ITr
 
         public override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
-        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
-        {
-            var getters = base.CreateGetters(input, activeOutput, out _);
-            disposer = _scores.DisposerFor(input)!;
-            return getters;
-        }
-
         public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
             disposer = null!;
             var parent = _parent;
-            var scoresOfRow = _scores.For(input, _feature);
+            var scoresOfRow = Scores.For(input, _feature);
 
             if (parent.Labels.IsBinary)
             {

@@ -113,7 +113,7 @@ internal sealed class RowScorer<T>
                 return null;
             while (_ready.Count > 0 && _ready.Peek().Position < position)
                 _wasted += _ready.Dequeue().Result != null ? 1 : 0;
-            // The consumer skips rows it scored (a filter, a split cursor): reading ahead costs more than it saves.
+            // The consumer skips most of the rows scored ahead (a filter, a split cursor): reading ahead costs more than it saves.
             if (_wasted > _used + _owner._readAheadRows)
                 return Stop();
             if (_ready.Count == 0 && !Fill(position))

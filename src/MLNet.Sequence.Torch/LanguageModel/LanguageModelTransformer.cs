@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNet.Sequence.Torch.Classification;
+using MLNet.Sequence.Torch;
 using MLNet.Sequence.Torch.Data;
 using MLNet.Sequence.Torch.LanguageModel;
 using MLNet.Sequence.Torch.Modules;
@@ -29,7 +30,7 @@ public readonly record struct LanguageModelMetrics(double Perplexity, double Cro
 /// included) and per-token perplexity; it also samples text (<see cref="Generate"/>) and measures held-out
 /// perplexity (<see cref="Evaluate"/>). Saved in the ML.NET model zip with its vocabulary and weights.
 /// </summary>
-public sealed class LanguageModelTransformer : RowToRowTransformerBase, ITransformer
+public sealed class LanguageModelTransformer : SequenceModelTransformerBase
 {
     internal const string UserName = "Language Model";
     internal const string LoaderSignature = "MLSeqLanguageModelXf";
@@ -202,26 +203,15 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase, ITransfo
         return Unit == SequenceUnit.Character ? string.Concat(tokens) : string.Join(' ', tokens);
     }
 
-    /// <summary>
-    /// Adds the LogProbability and Perplexity columns to <paramref name="input"/>. Rows are scored lazily, as cursors reach them, and in
-    /// batches read ahead from <paramref name="input"/>.
-    /// </summary>
-    public new IDataView Transform(IDataView input)
-    {
-        Host.CheckValue(input, nameof(input));
-        return new BatchScoredView(new RowToRowMapperTransform(Host, input, new Mapper(this, input.Schema, input), MakeRowMapper));
-    }
+    private protected override IRowMapper MakeRowMapper(DataViewSchema schema, IDataView? source) => new Mapper(this, schema, source);
 
-    IDataView ITransformer.Transform(IDataView input) => Transform(input);
+    /// <summary>A row's log-probability and the number of tokens it predicts (end marker included).</summary>
+    private sealed record RowScore(double LogProbability, int Tokens);
 
-    /// <inheritdoc/>
-    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema, null);
-
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : ScoringMapper<RowScore>
     {
         private readonly LanguageModelTransformer _parent;
         private readonly DataViewSchema.Column _text;
-        private readonly RowScorer<RowScore> _scores;
 
         // source: the view being transformed, so that rows are read ahead and scored in batches; null for one row at a time.
         public Mapper(LanguageModelTransformer parent, DataViewSchema inputSchema, IDataView? source)
@@ -229,7 +219,7 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase, ITransfo
         {
             _parent = parent;
             _text = SequenceColumn.Find(Host, inputSchema, parent._settings.TextColumnName, "text");
-            _scores = new RowScorer<RowScore>(source, parent._settings.Reader.MakeGetter, Score, (_, tokens) => Score(new[] { tokens })[0]);
+            Scores = new RowScorer<RowScore>(source, parent._settings.Reader.MakeGetter, Score, (_, tokens) => Score(new[] { tokens })[0]);
         }
 
         private RowScore[] Score(IReadOnlyList<string[]> rows)
@@ -248,17 +238,10 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase, ITransfo
 
         public override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
-        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
-        {
-            var getters = base.CreateGetters(input, activeOutput, out _);
-            disposer = _scores.DisposerFor(input)!;
-            return getters;
-        }
-
         public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
             disposer = null!;
-            var scoreOfRow = _scores.For(input, _text);
+            var scoreOfRow = Scores.For(input, _text);
             if (iinfo == 0)
                 return (ValueGetter<float>)((ref float dst) => dst = (float)scoreOfRow().LogProbability);
             return (ValueGetter<float>)((ref float dst) =>
@@ -267,9 +250,6 @@ public sealed class LanguageModelTransformer : RowToRowTransformerBase, ITransfo
                 dst = (float)Math.Exp(-score.LogProbability / score.Tokens);
             });
         }
-
-        /// <summary>A row's log-probability and the number of tokens it predicts (end marker included).</summary>
-        private sealed record RowScore(double LogProbability, int Tokens);
     }
 
     /// <summary>A one-row, one-column view of a string, so that prompts are tokenized exactly as rows are.</summary>

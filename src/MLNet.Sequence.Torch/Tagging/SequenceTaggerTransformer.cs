@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNet.Sequence.Torch;
 using MLNet.Sequence.Torch.Data;
 using MLNet.Sequence.Torch.Modules;
 using MLNet.Sequence.Torch.Tagging;
@@ -27,7 +28,7 @@ public readonly record struct TaggingMetrics(double TokenAccuracy, double Senten
 /// A trained sequence tagger: adds a vector-of-Text column with one predicted tag per token. Saved in the
 /// ML.NET model zip with its vocabularies and TorchSharp weights.
 /// </summary>
-public sealed class SequenceTaggerTransformer : RowToRowTransformerBase, ITransformer
+public sealed class SequenceTaggerTransformer : SequenceModelTransformerBase
 {
     internal const string UserName = "Sequence Tagger";
     internal const string LoaderSignature = "MLSeqTaggerXf";
@@ -189,26 +190,12 @@ public sealed class SequenceTaggerTransformer : RowToRowTransformerBase, ITransf
             unknown == 0 ? double.NaN : (double)unknownRight / unknown);
     }
 
-    /// <summary>
-    /// Adds the predicted tags column to <paramref name="input"/>. Rows are scored lazily, as cursors reach them, and in
-    /// batches read ahead from <paramref name="input"/>.
-    /// </summary>
-    public new IDataView Transform(IDataView input)
-    {
-        Host.CheckValue(input, nameof(input));
-        return new BatchScoredView(new RowToRowMapperTransform(Host, input, new Mapper(this, input.Schema, input), MakeRowMapper));
-    }
+    private protected override IRowMapper MakeRowMapper(DataViewSchema schema, IDataView? source) => new Mapper(this, schema, source);
 
-    IDataView ITransformer.Transform(IDataView input) => Transform(input);
-
-    /// <inheritdoc/>
-    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema, null);
-
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : ScoringMapper<string[]>
     {
         private readonly SequenceTaggerTransformer _parent;
         private readonly DataViewSchema.Column _tokens;
-        private readonly RowScorer<string[]> _scores;
 
         // source: the view being transformed, so that rows are read ahead and tagged in batches; null for one row at a time.
         public Mapper(SequenceTaggerTransformer parent, DataViewSchema inputSchema, IDataView? source)
@@ -216,7 +203,7 @@ public sealed class SequenceTaggerTransformer : RowToRowTransformerBase, ITransf
         {
             _parent = parent;
             _tokens = SequenceColumn.Find(Host, inputSchema, parent._settings.TokensColumnName, "tokens");
-            _scores = new RowScorer<string[]>(source, SequenceTaggerTrainer.CasedWords.MakeGetter, rows => parent.Predict(rows).ToArray(),
+            Scores = new RowScorer<string[]>(source, SequenceTaggerTrainer.CasedWords.MakeGetter, rows => parent.Predict(rows).ToArray(),
                 (_, tokens) => tokens.Length == 0 ? Array.Empty<string>() : parent.Predict(new[] { tokens })[0]);
         }
 
@@ -229,17 +216,10 @@ public sealed class SequenceTaggerTransformer : RowToRowTransformerBase, ITransf
 
         public override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
-        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
-        {
-            var getters = base.CreateGetters(input, activeOutput, out _);
-            disposer = _scores.DisposerFor(input)!;
-            return getters;
-        }
-
         public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
             disposer = null!;
-            var tagsOfRow = _scores.For(input, _tokens);
+            var tagsOfRow = Scores.For(input, _tokens);
             return (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> dst) =>
             {
                 var tags = tagsOfRow();
