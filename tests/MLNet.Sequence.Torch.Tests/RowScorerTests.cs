@@ -111,15 +111,8 @@ public class RowScorerTests
         var data = new MLContext(1).Data.LoadFromEnumerable(new ChangingRows(50));
         var network = new CountingNetwork();
         var scorer = network.Scorer(data, readAheadRows: 16);
-        using var cursor = data.GetRowCursor(data.Schema);
-        var score = scorer.For(cursor, data.Schema["Text"]);
-        var getText = cursor.GetGetter<ReadOnlyMemory<char>>(data.Schema["Text"]);
-        while (cursor.MoveNext())
-        {
-            ReadOnlyMemory<char> text = default;
-            getText(ref text);
-            Assert.Equal(text.ToString(), score());
-        }
+        using (var cursor = data.GetRowCursor(data.Schema))
+            AssertEachRowGetsTheResultOfItsOwnText(scorer, cursor);
         Assert.Equal(1, network.BatchRuns);
         Assert.Equal(50, network.SingleRuns);
     }
@@ -133,16 +126,7 @@ public class RowScorerTests
         var scorer = network.Scorer(ml.Data.ShuffleRows(data, seed: 3), readAheadRows: 32);
         var shuffled = ml.Data.ShuffleRows(data, seed: 3);
         using (var cursor = shuffled.GetRowCursor(shuffled.Schema, new Random(5)))
-        {
-            var score = scorer.For(cursor, shuffled.Schema["Text"]);
-            var getText = cursor.GetGetter<ReadOnlyMemory<char>>(shuffled.Schema["Text"]);
-            while (cursor.MoveNext())
-            {
-                ReadOnlyMemory<char> text = default;
-                getText(ref text);
-                Assert.Equal(text.ToString(), score());
-            }
-        }
+            AssertEachRowGetsTheResultOfItsOwnText(scorer, cursor);
 
         // A consumer that reads every seventh row only: batches are wasted, then the scorer stops reading ahead.
         network.BatchRuns = network.SingleRuns = 0;
@@ -155,6 +139,18 @@ public class RowScorerTests
                 Assert.Equal($"row {skipping.Position}", scoreSome());
         }
         Assert.InRange(network.BatchRuns, 1, 3);
+    }
+
+    private static void AssertEachRowGetsTheResultOfItsOwnText(RowScorer<string> scorer, DataViewRowCursor cursor)
+    {
+        var score = scorer.For(cursor, cursor.Schema["Text"]);
+        var getText = cursor.GetGetter<ReadOnlyMemory<char>>(cursor.Schema["Text"]);
+        while (cursor.MoveNext())
+        {
+            ReadOnlyMemory<char> text = default;
+            getText(ref text);
+            Assert.Equal(text.ToString(), score());
+        }
     }
 
     private sealed class ChangingRows(int count) : IEnumerable<Item>
