@@ -28,6 +28,15 @@ public class SequenceCliTests : IDisposable
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>A TSV file with a Split column first: 200 train, 50 valid and 50 test rows from <paramref name="row"/>.</summary>
+    private string WriteSplitFile(string name, string header, Func<string> row)
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllLines(path, new[] { "Split\t" + header }.Concat(Enumerable.Range(0, 300).Select(i =>
+            (i < 200 ? "train" : i < 250 ? "valid" : "test") + "\t" + row())));
+        return path;
+    }
+
     [Fact]
     public void ClassifyTrainsOnASplitFileAndReportsTestAccuracy()
     {
@@ -35,13 +44,11 @@ public class SequenceCliTests : IDisposable
         var random = new Random(3);
         string[] topics = { "sport", "music" };
         string[][] keywords = { new[] { "goal", "team" }, new[] { "song", "band" } };
-        string path = Path.Combine(_dir, "topics.tsv");
-        File.WriteAllLines(path, new[] { "Split\tTopic\tText" }.Concat(Enumerable.Range(0, 300).Select(i =>
+        string path = WriteSplitFile("topics.tsv", "Topic\tText", () =>
         {
             int t = random.Next(2);
-            string split = i < 200 ? "train" : i < 250 ? "valid" : "test";
-            return $"{split}\t{topics[t]}\tthe {keywords[t][random.Next(2)]} was on the radio";
-        })));
+            return $"{topics[t]}\tthe {keywords[t][random.Next(2)]} was on the radio";
+        });
         string model = Path.Combine(_dir, "topics.zip");
         var (exit, output, error) = Run("classify", "-train", path, "-valid", path, "-test", path, "-split-column", "0", "-label-column", "1",
             "-text-column", "2", "-output", model, "-dim", "8", "-hidden", "8", "-epochs", "8", "-lr", "0.02", "-threads", "1");
@@ -56,12 +63,8 @@ public class SequenceCliTests : IDisposable
         // Split, tokens, tags: "fish" is a noun after a determiner and a verb after a noun.
         var random = new Random(5);
         string[] determiners = { "the", "a" }, nouns = { "cat", "dog", "fish" }, verbs = { "sleeps", "runs", "fish" };
-        string path = Path.Combine(_dir, "tags.tsv");
-        File.WriteAllLines(path, new[] { "Split\tTokens\tTags" }.Concat(Enumerable.Range(0, 300).Select(i =>
-        {
-            string split = i < 200 ? "train" : i < 250 ? "valid" : "test";
-            return $"{split}\t{determiners[random.Next(2)]} {nouns[random.Next(3)]} {verbs[random.Next(3)]}\tDT NN VB";
-        })));
+        string path = WriteSplitFile("tags.tsv", "Tokens\tTags",
+            () => $"{determiners[random.Next(2)]} {nouns[random.Next(3)]} {verbs[random.Next(3)]}\tDT NN VB");
         string model = Path.Combine(_dir, "tagger.zip");
         var (exit, output, error) = Run("tag", "-train", path, "-valid", path, "-test", path, "-split-column", "0", "-tokens-column", "1",
             "-tags-column", "2", "-output", model, "-dim", "8", "-hidden", "8", "-epochs", "10", "-lr", "0.02", "-threads", "1");
