@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNet.Sequence.Embeddings.GloVe;
 using MLNet.Sequence.Embeddings.Training;
+using MLNet.Sequence.Internal;
 using MLNet.Sequence.Text;
 
 namespace MLNet.Sequence.Embeddings;
@@ -126,6 +127,8 @@ public sealed class GloVeEstimator : IEstimator<GloVeTransformer>
         {
             using var ch = _host.Start("GloVe");
             var vocabulary = BuildVocabulary(ch, corpus);
+            // Word and context vectors share one array, next to their AdaGrad sums.
+            TableSize.Check(_host, 2L * vocabulary.Count, _options.Dimension, nameof(Options.Dimension), "GloVe's word and context vectors", tables: 2);
             double vocabularySeconds = clock.Elapsed.TotalSeconds;
 
             // Co-occurrences, merged to one sorted file so that the counting memory is freed before shuffling.

@@ -84,6 +84,36 @@ public class BadInputTests
     }
 
     [Fact]
+    public void DivergenceToNaNStopsWithTheEpochNamed()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(SyntheticCorpus.Sentences(2000).Select(s => new TextRow { Text = s }));
+        var options = Small();
+        options.LearningRate = 1e30f;
+        options.Epochs = 3;
+        var e = Assert.Throws<InvalidOperationException>(() => ml.Transforms.Text.Word2Vec("Vec", "Text", options).Fit(data));
+        Assert.Matches(@"Word2Vec training diverged in epoch [1-3]: ", e.Message);
+        Assert.Contains("LearningRate", e.Message);
+    }
+
+    [Fact]
+    public void ADimensionNoTableCanHoldIsNamedBeforeTraining()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new TextRow { Text = "a b a b c" } });
+        var w2v = Small();
+        w2v.Dimension = int.MaxValue;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.Word2Vec("Vec", "Text", w2v).Fit(data));
+        Assert.Contains("Dimension", e.Message);
+        Assert.Contains("more than one array holds", e.Message);
+
+        var glove = new GloVeEstimator.Options { Dimension = int.MaxValue, MinCount = 1, Iterations = 1, NumberOfThreads = 1 };
+        var g = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.GloVe("Vec", "Text", glove).Fit(data));
+        Assert.Contains("Dimension", g.Message);
+
+    }
+
+    [Fact]
     public void CancellationStopsTrainingPromptly()
     {
         var ml = new MLContext(1);

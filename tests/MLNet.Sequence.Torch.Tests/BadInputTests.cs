@@ -9,6 +9,11 @@ namespace MLNet.Sequence.Torch.Tests;
 
 public class BadInputTests
 {
+    public sealed class TopicRow
+    {
+        public string Topic { get; set; } = "";
+    }
+
     public sealed class FloatLabelRow
     {
         public string Text { get; set; } = "";
@@ -74,14 +79,27 @@ public class BadInputTests
     }
 
     [Fact]
-    public void NonFiniteEmbeddingsAndBadOptionsAreNamed()
+    public void CudaWithoutItsLibtorchIsRefusedSayingSo()
     {
         var ml = new MLContext(seed: 1);
-        var device = Options();
-        device.Device = "cuda";
-        var cuda = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(device).Fit(ToyData.Load(ml, ToyData.Rows(10, 5))));
-        Assert.Contains("Device", cuda.Message);
+        foreach (var name in new[] { "cuda", "cuda:1", "CUDA:0" })
+        {
+            var options = Options();
+            options.Device = name;
+            var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(options).Fit(ToyData.Load(ml, ToyData.Rows(10, 5))));
+            Assert.Equal("Device", e.ParamName);
+            Assert.Contains($"Device '{name}' asks for CUDA, which this libtorch cannot use", e.Message);
+        }
+        var unknown = Options();
+        unknown.Device = "gpu7";
+        var u = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(unknown).Fit(ToyData.Load(ml, ToyData.Rows(10, 5))));
+        Assert.Contains("'gpu7' is not a torch device", u.Message);
+    }
 
+    [Fact]
+    public void BadOptionsAreNamed()
+    {
+        var ml = new MLContext(seed: 1);
         var lr = Options();
         lr.LearningRate = double.NaN;
         Assert.Contains("LearningRate", Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(lr)).Message);
@@ -92,6 +110,30 @@ public class BadInputTests
         patience.EarlyStoppingPatience = 2;
         Assert.Contains("ValidationSet", Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
             ml.BinaryClassification.Trainers.SequenceClassifier(patience).Fit(ToyData.Load(ml, ToyData.Rows(10, 5)))).Message);
+        var huge = Options();
+        huge.Embedding.Dimension = int.MaxValue;
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(huge).Fit(ToyData.Load(ml, ToyData.Rows(10, 5))));
+        Assert.Contains("Embedding.Dimension", e.Message);
+        Assert.Contains("more than one array holds", e.Message);
+    }
+
+    [Fact]
+    public void ALabelWithOneClassIsRefusedByBothClassifiers()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = ToyData.Rows(20, 7);
+        foreach (var row in rows)
+        {
+            row.Positive = true;
+            row.Topic = "sport";
+        }
+        var binary = Assert.ThrowsAny<InvalidOperationException>(() => ml.BinaryClassification.Trainers.SequenceClassifier(Options()).Fit(ToyData.Load(ml, rows)));
+        Assert.Contains("Label column 'Positive' holds one class only (true, in all 20 training rows)", binary.Message);
+
+        // The key type may know more classes than the data holds: what counts is the rows.
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label", "Topic", keyData: ml.Data.LoadFromEnumerable(ToyData.Topics.Select(t => new TopicRow { Topic = t })));
+        var multi = Assert.ThrowsAny<InvalidOperationException>(() => keys.Append(ml.MulticlassClassification.Trainers.SequenceClassifier(Options("Label"))).Fit(ToyData.Load(ml, rows)));
+        Assert.Contains("Label column 'Label' holds one class only (sport, in all 20 training rows)", multi.Message);
     }
 
     [Fact]

@@ -174,8 +174,9 @@ internal sealed class Word2VecTrainer
                     _epochLoss = 0;
                     _epochPredictions = 0;
                 }
-                if (!double.IsNaN(loss) && !double.IsFinite(loss))
-                    throw ch.Except($"Word2Vec training diverged in epoch {epoch + 1}: the loss is {loss}. Lower LearningRate (now {_options.LearningRate}).");
+                // An epoch without predictions has no loss (NaN); with predictions, NaN or infinity is divergence.
+                if (predictions > 0 && !double.IsFinite(loss))
+                    throw ch.Except(Diverged(epoch + 1, $"the loss is {loss}"));
                 lastLoss = loss;
                 epochLosses.Add(loss);
                 ch.Info(FormattableString.Invariant(
@@ -210,6 +211,10 @@ internal sealed class Word2VecTrainer
             $"Trained {summary.Words:N0} words in {seconds:F2} s: {summary.WordsPerSecond:N0} words/s on {_threads} thread(s)."));
         return summary;
     }
+
+    /// <summary>The message of a run whose loss or weights stopped being finite numbers.</summary>
+    internal string Diverged(int epoch, string what) =>
+        FormattableString.Invariant($"Word2Vec training diverged in epoch {epoch}: {what}. Lower LearningRate (now {_options.LearningRate}).");
 
     private float CurrentAlpha()
     {

@@ -59,6 +59,9 @@ internal sealed class ClassLabels
             throw ectx.ExceptSchemaMismatch(nameof(schema), "label", ColumnName, Describe(), other.Describe());
     }
 
+    /// <summary>A readable name of class <paramref name="index"/> (0-based): false/true, the key value, or the key.</summary>
+    public string NameOf(int index) => IsBinary ? (index == 1 ? "true" : "false") : Names?[index] ?? $"key {index + 1}";
+
     public string Describe() => IsBinary ? "Boolean" : $"Key<UInt32, 0-{ClassCount - 1}>";
 
     /// <summary>A getter returning the class of the current row: 0/1, or the key minus one; -1 where missing.</summary>

@@ -102,6 +102,9 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
         using var ch = _host.Start("Training sequence classifier");
         var (tokens, labels) = ReadRows(input, featureColumn, label, reader, "training");
         _host.CheckParam(tokens.Count > 0, nameof(input), "The training data has no rows.");
+        // A single class would train a constant; binary and multiclass refuse it alike.
+        if (labels.All(l => l == labels[0]))
+            throw _host.Except($"Label column '{label.ColumnName}' holds one class only ({label.NameOf(labels[0])}, in all {labels.Length:N0} training rows); a classifier needs rows of at least two classes.");
         List<string[]>? validTokens = null;
         int[]? validLabels = null;
         if (validation != null)
@@ -114,7 +117,7 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
         var loop = new TorchTrainingLoop(_host, _options);
         loop.Prepare();
         var index = TokenEmbedding.BuildIndex(tokens, _options.Embedding, _options.MinimumTokenCount, _options.MaximumVocabularySize);
-        var embedding = TokenEmbedding.Create(index, _options.Embedding, out int pretrainedRows);
+        var embedding = TokenEmbedding.Create(_host, index, _options.Embedding, out int pretrainedRows);
         if (_options.Embedding.Pretrained != null)
             ch.Info($"Embedding: {pretrainedRows:N0} of {index.Count - TokenIndex.ReservedCount:N0} tokens start from the pre-trained table{(_options.Embedding.Freeze ? " (frozen)" : "")}.");
         int outputs = label.IsBinary ? 1 : label.ClassCount;

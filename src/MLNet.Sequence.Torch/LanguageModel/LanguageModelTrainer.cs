@@ -97,7 +97,7 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
         loop.Prepare();
         var index = TokenEmbedding.BuildIndex(rows, _options.Embedding, _options.MinimumTokenCount, _options.MaximumVocabularySize);
         ch.Info($"Language model vocabulary: {index.Count - TokenIndex.ReservedCount:N0} {(_options.Unit == SequenceUnit.Word ? "words" : "characters")}.");
-        var embedding = TokenEmbedding.Create(index, _options.Embedding, out _);
+        var embedding = TokenEmbedding.Create(_host, index, _options.Embedding, out _);
         var module = new LanguageModelModule(embedding, _options.Encoder, _options.Dropout, index.Count);
         module.to(loop.Device);
 

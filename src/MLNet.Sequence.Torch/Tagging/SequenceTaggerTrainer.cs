@@ -80,7 +80,7 @@ public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer
         var loop = new TorchTrainingLoop(_host, _options);
         loop.Prepare();
         var features = TaggerFeatures.Build(tokens, _options.Embedding, _options.MinimumTokenCount, _options.UseWordFeatures);
-        var embedding = TokenEmbedding.Create(features.Words, _options.Embedding, out int pretrainedRows);
+        var embedding = TokenEmbedding.Create(_host, features.Words, _options.Embedding, out int pretrainedRows);
         if (_options.Embedding.Pretrained != null)
             ch.Info($"Embedding: {pretrainedRows:N0} of {features.Words.Count - TokenIndex.ReservedCount:N0} words start from the pre-trained table.");
         var module = new SequenceTaggerModule(embedding, features.SuffixCount, _options.Encoder, _options.Dropout, tagIndex.Count);

@@ -44,19 +44,19 @@ internal sealed class TorchTrainingLoop
 
     internal static Device ResolveDevice(IExceptionContext ectx, string name)
     {
-        Device device;
+        // TorchSharp refuses "cuda" on a CPU-only libtorch as if it were no device at all, so CUDA is asked about first.
+        string type = name.Split(':')[0].Trim().ToLowerInvariant();
+        if (type == "cuda" && !torch.cuda.is_available())
+            throw ectx.ExceptUserArg(nameof(TorchTrainerOptions.Device),
+                $"Device '{name}' asks for CUDA, which this libtorch cannot use: reference the CUDA build of libtorch, or use \"cpu\".");
         try
         {
-            device = torch.device(name);
+            return torch.device(name);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
         {
-            throw ectx.ExceptUserArg(nameof(TorchTrainerOptions.Device), $"'{name}' is not a torch device; use \"cpu\", \"cuda\" or \"cuda:N\".");
+            throw ectx.ExceptUserArg(nameof(TorchTrainerOptions.Device), $"'{name}' is not a torch device that this libtorch can use; use \"cpu\", \"cuda\" or \"cuda:N\".");
         }
-        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
-            throw ectx.ExceptUserArg(nameof(TorchTrainerOptions.Device),
-                $"Device '{name}' asks for CUDA, which this libtorch cannot use: reference the CUDA build of libtorch, or use \"cpu\".");
-        return device;
     }
 
     /// <summary>
