@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNet.Sequence.Embeddings.Training;
+using MLNet.Sequence.Internal;
 using MLNet.Sequence.Text;
 
 namespace MLNet.Sequence.Embeddings;
@@ -169,6 +170,9 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
             }
             if (wordsPerEpoch == 0)
                 throw builder.NoFrequentWords(_host, _inputColumnName, _options.MinCount);
+            // Input and output weights (one table per output layer) live side by side during training.
+            int tables = 1 + (_options.NegativeSamples > 0 ? 1 : 0) + (_options.HierarchicalSoftmax ? 1 : 0);
+            TableSize.Check(_host, vocabulary.Count, _options.Dimension, nameof(Options.Dimension), "Word2Vec's weights", tables);
             if (_options.HierarchicalSoftmax && vocabulary.Count < 2)
                 throw _host.Except($"Hierarchical softmax needs at least two words in the vocabulary of column '{_inputColumnName}'; found one ('{vocabulary[0]}').");
             ch.Info(FormattableString.Invariant(
@@ -182,6 +186,10 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         ulong seed = (ulong)(uint)(_options.Seed ?? _host.Rand.Next());
         var trainer = new Word2VecTrainer(vocabulary, _options, threads, seed, wordsPerEpoch, initial);
         var summary = trainer.Train(_host, corpus) with { VocabularySeconds = vocabularySeconds };
+        // The last updates can overflow after the last epoch's loss was measured.
+        int bad = ModelStateIO.IndexOfNonFinite(trainer.InputVectors);
+        if (bad >= 0)
+            throw _host.Except(trainer.Diverged(_options.Epochs, $"the vector of '{vocabulary[bad / _options.Dimension]}' holds {trainer.InputVectors[bad]}"));
 
         var vectors = new WordVectors(vocabulary, trainer.InputVectors, _options.Dimension);
         var state = _options.KeepTrainingState ? trainer.Weights with { Input = null } : null;
@@ -196,12 +204,11 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
     {
         int dim = _options.Dimension;
         var input = new float[(long)vocabulary.Count * dim];
-        var old = start.EmbeddingMatrix.Span;
         for (int i = 0; i < oldIds.Length; i++)
         {
             var row = input.AsSpan(i * dim, dim);
             if (oldIds[i] >= 0)
-                old.Slice(oldIds[i] * dim, dim).CopyTo(row);
+                start.GetVector(oldIds[i]).CopyTo(row);
             else
                 row.Fill(float.NaN);
         }

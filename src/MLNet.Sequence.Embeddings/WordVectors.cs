@@ -22,16 +22,37 @@ public enum AnalogyMethod
 /// A table of word vectors: the vocabulary (with frequencies) and the embedding matrix E, one row per
 /// word. Answers similarity, nearest-neighbour, analogy and odd-one-out queries with
 /// System.Numerics.Tensors; reads and writes the word2vec and GloVe file formats
-/// (<see cref="WordVectorFile"/>). Instances are immutable and safe to share between threads.
+/// (<see cref="WordVectorFile"/>). Tables of any size that fits in memory are held without a second copy:
+/// queries keep one norm per row, not unit-length copies of the rows. Instances are immutable and safe to
+/// share between threads.
 /// </summary>
 public sealed class WordVectors
 {
-    private readonly float[] _matrix;
-    private float[]? _unitMatrix;
+    private readonly VectorRows _rows;
+    private float[]? _norms;
 
     /// <summary>Creates a table from a vocabulary and a row-major matrix of <c>vocabulary.Count x dimension</c> values.</summary>
     /// <exception cref="ArgumentException">The matrix has the wrong size or holds a NaN or infinity.</exception>
     public WordVectors(Vocabulary vocabulary, float[] matrix, int dimension)
+        : this(vocabulary, CheckMatrix(vocabulary, matrix, dimension))
+    {
+    }
+
+    /// <summary>A table over rows already laid out for <paramref name="vocabulary"/> (loaders fill them in place).</summary>
+    internal WordVectors(Vocabulary vocabulary, VectorRows rows)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        if (rows.Count != vocabulary.Count)
+            throw new ArgumentException($"The table has {rows.Count} rows for {vocabulary.Count} words.", nameof(rows));
+        var (row, position) = rows.FirstNonFinite();
+        if (row >= 0)
+            throw new ArgumentException($"The vector of '{vocabulary[row]}' holds {rows.Row(row)[position]} at position {position}.", "matrix");
+        Vocabulary = vocabulary;
+        Dimension = rows.Width;
+        _rows = rows;
+    }
+
+    private static VectorRows CheckMatrix(Vocabulary vocabulary, float[] matrix, int dimension)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(matrix);
@@ -41,12 +62,7 @@ public sealed class WordVectors
             throw new ArgumentException(
                 $"The matrix has {matrix.Length} values; {vocabulary.Count} words x {dimension} dimensions need {(long)vocabulary.Count * dimension}.",
                 nameof(matrix));
-        int bad = Internal.ModelStateIO.IndexOfNonFinite(matrix);
-        if (bad >= 0)
-            throw new ArgumentException($"The vector of '{vocabulary[bad / dimension]}' holds {matrix[bad]} at position {bad % dimension}.", nameof(matrix));
-        Vocabulary = vocabulary;
-        Dimension = dimension;
-        _matrix = matrix;
+        return VectorRows.Wrap(matrix, dimension);
     }
 
     /// <summary>The words and their counts; word ids index the rows of <see cref="EmbeddingMatrix"/>.</summary>
@@ -58,15 +74,43 @@ public sealed class WordVectors
     /// <summary>Length of each vector.</summary>
     public int Dimension { get; }
 
-    /// <summary>The embedding matrix E: <see cref="Count"/> rows of <see cref="Dimension"/> values, row-major.</summary>
-    public ReadOnlyMemory<float> EmbeddingMatrix => _matrix;
+    /// <summary>
+    /// The embedding matrix E: <see cref="Count"/> rows of <see cref="Dimension"/> values, row-major. A table
+    /// of more than <see cref="Array.MaxLength"/> values is held in several blocks and has no single matrix:
+    /// read it with <see cref="GetVector(int)"/> or <see cref="CopyRows"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The table is larger than one array.</exception>
+    public ReadOnlyMemory<float> EmbeddingMatrix => _rows.Blocks.Count == 1
+        ? _rows.Blocks[0]
+        : throw new InvalidOperationException(FormattableString.Invariant(
+            $"This table of {Count:N0} x {Dimension} values is larger than one array ({Array.MaxLength:N0} values), so it is held in {_rows.Blocks.Count} blocks; read it with GetVector or CopyRows."));
+
+    /// <summary>The rows, block by block.</summary>
+    internal VectorRows Rows => _rows;
+
+    /// <summary>Copies the vectors of words <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 into <paramref name="destination"/>, row-major.</summary>
+    public void CopyRows(int first, int count, Span<float> destination)
+    {
+        if (first < 0 || count < 0 || (long)first + count > Count)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Rows {first} to {(long)first + count - 1} are outside the table's 0 to {Count - 1}.");
+        if ((long)count * Dimension > destination.Length)
+            throw new ArgumentException($"{count} rows need {(long)count * Dimension} values; the destination holds {destination.Length}.", nameof(destination));
+        while (count > 0)
+        {
+            var run = _rows.Run(first, count);
+            run.CopyTo(destination);
+            destination = destination[run.Length..];
+            first += run.Length / Dimension;
+            count -= run.Length / Dimension;
+        }
+    }
 
     /// <summary>The vector of the word with id <paramref name="id"/>.</summary>
     public ReadOnlySpan<float> GetVector(int id)
     {
         if ((uint)id >= (uint)Count)
             throw new ArgumentOutOfRangeException(nameof(id), id, $"Word ids run from 0 to {Count - 1}.");
-        return _matrix.AsSpan(id * Dimension, Dimension);
+        return _rows.Row(id);
     }
 
     /// <summary>The vector of <paramref name="word"/>; throws naming the word if it is not in the table.</summary>
@@ -77,7 +121,7 @@ public sealed class WordVectors
     {
         if (Vocabulary.TryGetId(word, out int id))
         {
-            vector = _matrix.AsSpan(id * Dimension, Dimension);
+            vector = _rows.Row(id);
             return true;
         }
         vector = default;
@@ -146,21 +190,28 @@ public sealed class WordVectors
         int ia = IdOf(a), ib = IdOf(b), ic = IdOf(c);
         var skip = new HashSet<int> { ia, ib, ic };
         int limit = Limit(restrictVocabulary);
-        var unit = UnitMatrix();
-        ReadOnlySpan<float> va = UnitRow(ia), vb = UnitRow(ib), vc = UnitRow(ic);
+        var norms = Norms();
+        float[] va = UnitRow(ia), vb = UnitRow(ib), vc = UnitRow(ic);
         var top = new TopK(count);
         for (int i = 0; i < limit; i++)
         {
-            if (skip.Contains(i))
+            if (skip.Contains(i) || norms[i] == 0)
                 continue;
-            var row = unit.AsSpan(i * Dimension, Dimension);
-            // Shift cosines to [0, 1] so that the product and the ratio are well behaved.
-            float cosA = (1 + TensorPrimitives.Dot(row, va)) / 2;
-            float cosB = (1 + TensorPrimitives.Dot(row, vb)) / 2;
-            float cosC = (1 + TensorPrimitives.Dot(row, vc)) / 2;
-            top.Offer(i, cosB * cosC / (cosA + 1e-3f));
+            top.Offer(i, CosMul(_rows.Row(i), norms[i], va, vb, vc));
         }
         return top.ToList(Vocabulary);
+    }
+
+    /// <summary>
+    /// 3CosMul of a row with norm <paramref name="norm"/> against unit vectors a, b, c: cosines shifted to [0, 1]
+    /// so that the product and the ratio are well behaved.
+    /// </summary>
+    internal static float CosMul(ReadOnlySpan<float> row, float norm, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c)
+    {
+        float cosA = (1 + TensorPrimitives.Dot(row, a) / norm) / 2;
+        float cosB = (1 + TensorPrimitives.Dot(row, b) / norm) / 2;
+        float cosC = (1 + TensorPrimitives.Dot(row, c) / norm) / 2;
+        return cosB * cosC / (cosA + 1e-3f);
     }
 
     /// <summary>The word that fits least with the others: the one least similar to the mean of their unit vectors.</summary>
@@ -178,24 +229,26 @@ public sealed class WordVectors
     }
 
     /// <summary>Unit-length copy of the vector of <paramref name="id"/> (zero vectors stay zero).</summary>
-    internal ReadOnlySpan<float> UnitRow(int id) => UnitMatrix().AsSpan(id * Dimension, Dimension);
-
-    /// <summary>The rows of E scaled to unit length; computed once, on first use.</summary>
-    internal float[] UnitMatrix()
+    internal float[] UnitRow(int id)
     {
-        var unit = _unitMatrix;
-        if (unit != null)
-            return unit;
-        unit = new float[_matrix.Length];
-        for (int i = 0; i < Count; i++)
-        {
-            var src = _matrix.AsSpan(i * Dimension, Dimension);
-            float norm = TensorPrimitives.Norm(src);
-            if (norm > 0)
-                TensorPrimitives.Divide(src, norm, unit.AsSpan(i * Dimension, Dimension));
-        }
-        Interlocked.CompareExchange(ref _unitMatrix, unit, null);
-        return _unitMatrix!;
+        var unit = _rows.Row(id).ToArray();
+        float norm = Norms()[id];
+        if (norm > 0)
+            TensorPrimitives.Divide(unit, norm, unit);
+        return unit;
+    }
+
+    /// <summary>The L2 norm of every row; computed once, on first use (one float per word, as gensim keeps).</summary>
+    internal float[] Norms()
+    {
+        var norms = _norms;
+        if (norms != null)
+            return norms;
+        norms = new float[Count];
+        for (int i = 0; i < norms.Length; i++)
+            norms[i] = TensorPrimitives.Norm<float>(_rows.Row(i));
+        Interlocked.CompareExchange(ref _norms, norms, null);
+        return _norms!;
     }
 
     /// <summary>The best rows by cosine similarity to <paramref name="query"/>, skipping ids in <paramref name="skip"/>.</summary>
@@ -203,17 +256,17 @@ public sealed class WordVectors
     {
         if (count <= 0)
             throw new ArgumentOutOfRangeException(nameof(count), count, "Ask for at least one word.");
-        float norm = TensorPrimitives.Norm(query);
-        if (norm == 0)
+        float queryNorm = TensorPrimitives.Norm(query);
+        if (queryNorm == 0)
             return Array.Empty<WordSimilarity>();
-        var unit = UnitMatrix();
+        var norms = Norms();
         int limit = Limit(restrictVocabulary);
         var top = new TopK(count);
         for (int i = 0; i < limit; i++)
         {
-            if (skip.Count > 0 && skip.Contains(i))
+            if ((skip.Count > 0 && skip.Contains(i)) || norms[i] == 0)
                 continue;
-            top.Offer(i, TensorPrimitives.Dot(unit.AsSpan(i * Dimension, Dimension), query) / norm);
+            top.Offer(i, TensorPrimitives.Dot(_rows.Row(i), query) / norms[i] / queryNorm);
         }
         return top.ToList(Vocabulary);
     }

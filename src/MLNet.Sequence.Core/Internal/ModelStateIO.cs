@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.ML;
@@ -20,11 +21,15 @@ internal static class ModelStateIO
             throw new PlatformNotSupportedException("MLNet.Sequence model files are little-endian; this platform is not.");
     }
 
-    /// <summary>Writes a length-prefixed float array in one block.</summary>
+    // A span counts its bytes in an int, so arrays of more than 2^29 floats are moved in slices.
+    private const int SliceValues = 1 << 24;
+
+    /// <summary>Writes a length-prefixed float array.</summary>
     public static void WriteFloats(this BinaryWriter writer, ReadOnlySpan<float> values)
     {
         writer.Write(values.Length);
-        writer.Write(MemoryMarshal.AsBytes(values));
+        for (int i = 0; i < values.Length; i += SliceValues)
+            writer.Write(MemoryMarshal.AsBytes(values.Slice(i, Math.Min(SliceValues, values.Length - i))));
     }
 
     /// <summary>Reads an array written by <see cref="WriteFloats"/>; checks its length and that every value is finite.</summary>
@@ -33,14 +38,21 @@ internal static class ModelStateIO
         int length = ReadCount(reader, what, sizeof(float));
         Contracts.CheckDecode(expectedLength < 0 || length == expectedLength,
             $"{what}: expected {expectedLength} values, found {length}.");
-        var values = new float[length];
-        ReadExactly(reader, MemoryMarshal.AsBytes(values.AsSpan()), what);
+        var values = GC.AllocateUninitializedArray<float>(length);
+        reader.ReadFloatsInto(values, what);
         if (requireFinite)
         {
             int bad = IndexOfNonFinite(values);
             Contracts.CheckDecode(bad < 0, $"{what}: value {bad} is not a finite number.");
         }
         return values;
+    }
+
+    /// <summary>Fills <paramref name="destination"/> with raw floats from the stream (no length prefix).</summary>
+    public static void ReadFloatsInto(this BinaryReader reader, Span<float> destination, string what)
+    {
+        for (int i = 0; i < destination.Length; i += SliceValues)
+            ReadExactly(reader, MemoryMarshal.AsBytes(destination.Slice(i, Math.Min(SliceValues, destination.Length - i))), what);
     }
 
     /// <summary>Writes a length-prefixed array of 64-bit integers.</summary>
@@ -126,14 +138,22 @@ internal static class ModelStateIO
             throw Contracts.ExceptDecode(e, $"{what}: the model data ends early.");
         }
         Contracts.CheckDecode(count >= 0, $"{what}: negative length {count}.");
-        var stream = reader.BaseStream;
-        if (stream.CanSeek)
-        {
-            long left = stream.Length - stream.Position;
-            Contracts.CheckDecode((long)count * bytesPerItem <= left,
-                $"{what}: {count} items announced but only {left} bytes left; the model is truncated.");
-        }
+        reader.CheckRemaining(count, bytesPerItem, what);
         return count;
+    }
+
+    /// <summary>
+    /// Checks that the stream still holds <paramref name="items"/> items of <paramref name="bytesPerItem"/> bytes,
+    /// so that nothing is allocated for what a corrupt count announces.
+    /// </summary>
+    public static void CheckRemaining(this BinaryReader reader, long items, int bytesPerItem, string what)
+    {
+        var stream = reader.BaseStream;
+        if (!stream.CanSeek || bytesPerItem == 0)
+            return;
+        long left = stream.Length - stream.Position;
+        Contracts.CheckDecode(items <= left / bytesPerItem,
+            $"{what}: {items} items announced but only {left} bytes left; the model is truncated.");
     }
 
     private static void ReadExactly(BinaryReader reader, Span<byte> destination, string what)
@@ -150,6 +170,9 @@ internal static class ModelStateIO
     /// <summary>Index of the first NaN or infinity, or -1.</summary>
     public static int IndexOfNonFinite(ReadOnlySpan<float> values)
     {
+        // The vectorised test is fast; the scan that finds the value runs only when it fails.
+        if (TensorPrimitives.IsFiniteAll(values))
+            return -1;
         for (int i = 0; i < values.Length; i++)
         {
             if (!float.IsFinite(values[i]))

@@ -36,7 +36,7 @@ public static class HardDebias
 
         var subspace = FindSubspace(vectors, definitionalPairs, method, components, seed, out int used);
         int dim = vectors.Dimension;
-        var matrix = vectors.EmbeddingMatrix.ToArray();
+        var rows = vectors.Rows.Clone();
         var specific = new HashSet<string>(specificWords, StringComparer.Ordinal);
         var projection = new float[dim];
         int neutralized = 0;
@@ -44,7 +44,7 @@ public static class HardDebias
         {
             if (specific.Contains(vectors.Vocabulary[i]))
                 continue;
-            var row = matrix.AsSpan(i * dim, dim);
+            var row = rows.Row(i);
             subspace.Project(row, projection);
             TensorPrimitives.Subtract(row, projection, row);
             float norm = TensorPrimitives.Norm(row);
@@ -72,11 +72,11 @@ public static class HardDebias
             var newB = EqualizedMember(ub, muB, nu, scale, subspace);
             if (newA == null || newB == null)
                 continue; // the pair has no component in the subspace to mirror
-            newA.CopyTo(matrix.AsSpan(ia * dim, dim));
-            newB.CopyTo(matrix.AsSpan(ib * dim, dim));
+            newA.CopyTo(rows.Row(ia));
+            newB.CopyTo(rows.Row(ib));
             equalized++;
         }
-        var result = new WordVectors(new Vocabulary(vectors.Vocabulary.Words, vectors.Vocabulary.Counts), matrix, dim);
+        var result = new WordVectors(vectors.Vocabulary, rows);
         return new DebiasResult(result, subspace, used, neutralized, equalized);
     }
 

@@ -99,14 +99,14 @@ public static class AnalogyEvaluation
             sections[^1] = (s.Name, s.Questions, s.Total + 1);
         }
 
-        var unit = vectors.UnitMatrix();
+        var norms = vectors.Norms();
         var results = new List<AnalogySection>(sections.Count);
         foreach (var (name, questions, total) in sections)
         {
             int correct = 0;
             Parallel.For(0, questions.Count, () => new float[vectors.Dimension], (i, _, query) =>
             {
-                if (Answer(vectors, unit, limit, questions[i], query, options.Method) == questions[i][3])
+                if (Answer(vectors, norms, limit, questions[i], query, options.Method) == questions[i][3])
                     Interlocked.Increment(ref correct);
                 return query;
             }, _ => { });
@@ -116,37 +116,26 @@ public static class AnalogyEvaluation
     }
 
     /// <summary>The best id for a:b::c:? among the first <paramref name="limit"/> words, excluding a, b and c.</summary>
-    private static int Answer(WordVectors vectors, float[] unit, int limit, int[] q, float[] query, AnalogyMethod method)
+    private static int Answer(WordVectors vectors, float[] norms, int limit, int[] q, float[] query, AnalogyMethod method)
     {
-        int dim = vectors.Dimension;
-        ReadOnlySpan<float> a = vectors.UnitRow(q[0]), b = vectors.UnitRow(q[1]), c = vectors.UnitRow(q[2]);
-        int best = -1;
-        float bestScore = float.NegativeInfinity;
+        float[] a = vectors.UnitRow(q[0]), b = vectors.UnitRow(q[1]), c = vectors.UnitRow(q[2]);
+        var rows = vectors.Rows;
         if (method == AnalogyMethod.CosAdd)
         {
             TensorPrimitives.Subtract(b, a, query);
             TensorPrimitives.Add(query, c, query);
-            for (int i = 0; i < limit; i++)
-            {
-                if (i == q[0] || i == q[1] || i == q[2])
-                    continue;
-                float score = TensorPrimitives.Dot(unit.AsSpan(i * dim, dim), query);
-                if (score > bestScore)
-                {
-                    bestScore = score;
-                    best = i;
-                }
-            }
-            return best;
         }
-
+        int best = -1;
+        float bestScore = float.NegativeInfinity;
         for (int i = 0; i < limit; i++)
         {
-            if (i == q[0] || i == q[1] || i == q[2])
+            if (i == q[0] || i == q[1] || i == q[2] || norms[i] == 0)
                 continue;
-            var row = unit.AsSpan(i * dim, dim);
-            float score = (1 + TensorPrimitives.Dot(row, b)) / 2 * ((1 + TensorPrimitives.Dot(row, c)) / 2)
-                / ((1 + TensorPrimitives.Dot(row, a)) / 2 + 1e-3f);
+            var row = rows.Row(i);
+            // gensim's most_similar: the raw row against the query, divided by the row's norm.
+            float score = method == AnalogyMethod.CosAdd
+                ? TensorPrimitives.Dot(row, query) / norms[i]
+                : WordVectors.CosMul(row, norms[i], a, b, c);
             if (score > bestScore)
             {
                 bestScore = score;

@@ -1,6 +1,9 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.Runtime;
 using MLNet.Sequence.Embeddings;
+using MLNet.Sequence.Internal;
 using MLNet.Sequence.Torch.Data;
+using MLNet.Sequence.Torch.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -45,24 +48,27 @@ internal static class TokenEmbedding
     /// copy their vectors, the padding row is zero and stays zero, the rest start from N(0, σ²) with σ the
     /// spread of the table's values (or 1 without a table, as torch does).
     /// </summary>
-    public static Embedding Create(TokenIndex index, EmbeddingOptions options, out int pretrainedRows)
+    public static Embedding Create(IExceptionContext ectx, TokenIndex index, EmbeddingOptions options, out int pretrainedRows)
     {
         int dim = options.ResolvedDimension;
+        TableSize.Check(ectx, index.Count, dim, $"{nameof(SequenceModelOptions.Embedding)}.{nameof(EmbeddingOptions.Dimension)}", "The embedding table");
         var embedding = nn.Embedding(index.Count, dim, padding_idx: TokenIndex.Padding);
         pretrainedRows = 0;
         var table = options.Pretrained;
         if (table != null)
         {
-            var matrix = table.EmbeddingMatrix.Span;
             double sum = 0, sumSq = 0;
-            foreach (float v in matrix)
+            // Row sums in float, their total in double: exact enough for a spread, and vectorised.
+            for (int i = 0; i < table.Count; i++)
             {
-                sum += v;
-                sumSq += (double)v * v;
+                var row = table.GetVector(i);
+                sum += TensorPrimitives.Sum(row);
+                sumSq += TensorPrimitives.SumOfSquares(row);
             }
-            double mean = sum / Math.Max(1, matrix.Length);
-            double std = Math.Sqrt(Math.Max(1e-12, sumSq / Math.Max(1, matrix.Length) - mean * mean));
-            var weights = new float[index.Count * dim];
+            double values = Math.Max(1, (double)table.Count * table.Dimension);
+            double mean = sum / values;
+            double std = Math.Sqrt(Math.Max(1e-12, sumSq / values - mean * mean));
+            var weights = new float[(long)index.Count * dim];
             using (no_grad())
             using (var random = normal(0, std, new long[] { index.Count, dim }))
                 random.data<float>().CopyTo(weights, 0);
@@ -70,7 +76,7 @@ internal static class TokenEmbedding
             {
                 if (table.TryGetVector(index[id], out var vector))
                 {
-                    vector.CopyTo(weights.AsSpan(id * dim, dim));
+                    vector.CopyTo(weights.AsSpan((int)((long)id * dim), dim));
                     pretrainedRows++;
                 }
             }
