@@ -148,11 +148,7 @@ public sealed class DebiasTransformer : WordVectorsTransformerBase
     // Factory for SignatureLoadModel.
     private static DebiasTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        Contracts.CheckValue(env, nameof(env));
-        var host = env.Register(RegistrationName);
-        host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel(GetVersionInfo());
-        return new DebiasTransformer(host, ctx);
+        return LoaderChecks.Load(env, ctx, RegistrationName, GetVersionInfo(), "the debias transformer", host => new DebiasTransformer(host, ctx));
     }
 
     // Factory for SignatureLoadRowMapper.

@@ -68,11 +68,7 @@ public sealed class GloVeTransformer : WordVectorsTransformerBase
     // Factory for SignatureLoadModel.
     private static GloVeTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        Contracts.CheckValue(env, nameof(env));
-        var host = env.Register(RegistrationName);
-        host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel(GetVersionInfo());
-        return new GloVeTransformer(host, ctx);
+        return LoaderChecks.Load(env, ctx, RegistrationName, GetVersionInfo(), "the GloVe transformer", host => new GloVeTransformer(host, ctx));
     }
 
     // Factory for SignatureLoadRowMapper.

@@ -158,11 +158,7 @@ public sealed class TsneTransformer : OneToOneTransformerBase
 
     private static TsneTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        Contracts.CheckValue(env, nameof(env));
-        var host = env.Register(nameof(TsneTransformer));
-        host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel(GetVersionInfo());
-        return new TsneTransformer(host, ctx);
+        return LoaderChecks.Load(env, ctx, nameof(TsneTransformer), GetVersionInfo(), "the t-SNE transformer", host => new TsneTransformer(host, ctx));
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>

@@ -63,11 +63,7 @@ public sealed class Word2VecTransformer : WordVectorsTransformerBase
     // Factory for SignatureLoadModel.
     private static Word2VecTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        Contracts.CheckValue(env, nameof(env));
-        var host = env.Register(RegistrationName);
-        host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel(GetVersionInfo());
-        return new Word2VecTransformer(host, ctx);
+        return LoaderChecks.Load(env, ctx, RegistrationName, GetVersionInfo(), "the Word2Vec transformer", host => new Word2VecTransformer(host, ctx));
     }
 
     // Factory for SignatureLoadRowMapper.

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNet.Sequence.Embeddings;
+using MLNet.Sequence.Internal;
 using MLNet.Sequence.Text;
 
 [assembly: LoadableClass(typeof(WordVectorsTransformer), null, typeof(SignatureLoadModel),
@@ -84,11 +85,7 @@ public sealed class WordVectorsTransformer : WordVectorsTransformerBase
     // Factory for SignatureLoadModel.
     private static WordVectorsTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        Contracts.CheckValue(env, nameof(env));
-        var host = env.Register(RegistrationName);
-        host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel(GetVersionInfo());
-        return new WordVectorsTransformer(host, ctx);
+        return LoaderChecks.Load(env, ctx, RegistrationName, GetVersionInfo(), "the word-vectors transformer", host => new WordVectorsTransformer(host, ctx));
     }
 
     // Factory for SignatureLoadRowMapper.

@@ -108,6 +108,46 @@ public class ModelStateIOTests
     }
 
     [Fact]
+    public void EntriesAreCheckedAgainstTheCrcsOfTheArchiveMLNetKeeps()
+    {
+        // ModelIntegrity reads ML.NET's private archive: if an upgrade moves it, this fails by name.
+        var zip = Save(ctx => ctx.SaveBlob("weights.bin", Enumerable.Range(0, 4000).Select(i => (byte)i).ToArray()));
+        Load(zip, ctx =>
+        {
+            ModelIntegrity.VerifyEntries(ctx);
+            return 0;
+        });
+
+        // The same zip with the blob stored uncompressed and one of its bytes changed.
+        var damaged = Recompressed(zip, "Test/weights.bin");
+        int at = damaged.AsSpan().IndexOf(new byte[] { 100, 101, 102, 103 });
+        damaged[at] ^= 1;
+        var e = Assert.Throws<FormatException>(() => Load(damaged, ctx =>
+        {
+            ModelIntegrity.VerifyEntries(ctx);
+            return 0;
+        }));
+        Assert.Contains("entry 'Test/weights.bin' is damaged", e.Message);
+    }
+
+    private static byte[] Recompressed(byte[] zip, string name)
+    {
+        using var stream = new MemoryStream();
+        stream.Write(zip);
+        using (var archive = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var entry = archive.GetEntry(name)!;
+            using var content = new MemoryStream();
+            using (var s = entry.Open())
+                s.CopyTo(content);
+            entry.Delete();
+            using var w = archive.CreateEntry(name, System.IO.Compression.CompressionLevel.NoCompression).Open();
+            w.Write(content.ToArray());
+        }
+        return stream.ToArray();
+    }
+
+    [Fact]
     public void MissingBlobIsNamed()
     {
         var zip = Save(ctx => ctx.Writer.Write(0));

@@ -113,6 +113,38 @@ public class PersistenceTests
         Assert.True(all.Contains("embedding matrix"), all);
     }
 
+    [Fact]
+    public void AByteFlippedInsideAnEntryIsRefusedByItsCrcAndTheUserSeesWhy()
+    {
+        using var dir = new TempDir();
+        var ml = new MLContext(1);
+        var table = WordVectorsTests.RoyalTable();
+        var data = ml.Data.LoadFromEnumerable(new[] { new TextRow { Text = "king queen" } });
+        var model = ml.Transforms.Text.NormalizeText("Clean", "Text").Append(ml.Transforms.Text.ApplyWordVectors(table, "V", "Clean")).Fit(data);
+        string path = dir.File("model.zip");
+        ml.Model.Save(model, data.Schema, path);
+
+        // One bit of the mantissa of king's first value: still a finite number, so no other check can tell.
+        var king = System.Runtime.InteropServices.MemoryMarshal.AsBytes(table.GetVector("king")).ToArray();
+        string entry = MLNet.Sequence.Tests.ZipSurgery.FlipByteInEntry(path, "Transform_001/Model.key", content => content.AsSpan().IndexOf(king) + 1);
+
+        var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(path, out _));
+        // What a user sees: ML.NET's reflection wrappers (one per pipeline level), then this library's message.
+        Assert.IsType<System.Reflection.TargetInvocationException>(e);
+        var ours = Assert.IsType<FormatException>(e.InnerException!.InnerException);
+        Assert.StartsWith("Loading the word-vectors transformer (zip folder 'TransformerChain/Transform_001') failed: ", ours.Message);
+        Assert.Contains($"The model zip's entry '{entry}' is damaged", ours.Message);
+        Assert.Contains("CRC-32", ours.Message);
+        Assert.Contains($"entry '{entry}' is damaged", e.GetBaseException().Message);
+
+        // A lone transformer's error is the first inner exception.
+        string lone = dir.File("lone.zip");
+        ml.Model.Save(ml.Transforms.Text.ApplyWordVectors(table, "V", "Text").Fit(data), data.Schema, lone);
+        MLNet.Sequence.Tests.ZipSurgery.FlipByteInEntry(lone, "Model.key", content => content.AsSpan().IndexOf(king) + 1);
+        var e2 = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(lone, out _));
+        Assert.StartsWith("Loading the word-vectors transformer", Assert.IsType<FormatException>(e2.InnerException).Message);
+    }
+
     private static byte[] ReadAll(ZipArchiveEntry entry)
     {
         using var s = entry.Open();
