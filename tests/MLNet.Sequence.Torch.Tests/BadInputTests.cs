@@ -150,5 +150,28 @@ public class BadInputTests
         Assert.Contains("LearningRate", e.Message);
     }
 
+    [Fact]
+    public void AFlippedByteInTheTorchWeightsIsRefusedInsteadOfChangingEveryPrediction()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ToyData.Load(ml, ToyData.Rows(40, 8));
+        var model = ml.BinaryClassification.Trainers.SequenceClassifier(Options()).Fit(data);
+        string path = Path.Combine(Path.GetTempPath(), $"mlnet-seq-crc-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(model, data.Schema, path);
+            // A bit of a weight near the end of the state dict (the output layer): the weights stay finite.
+            string entry = MLNet.Sequence.Tests.ZipSurgery.FlipByteInEntry(path, "TorchWeights", content => content.Length - 3, mask: 0x01);
+            var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(path, out _));
+            var ours = Assert.IsType<FormatException>(e.InnerException);
+            Assert.StartsWith("Loading the sequence classifier (zip folder ", ours.Message);
+            Assert.Contains($"entry '{entry}' is damaged", ours.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static string Flatten(Exception e) => e.InnerException == null ? e.Message : e.Message + " | " + Flatten(e.InnerException);
 }

@@ -26,9 +26,15 @@ public class RecurrentEncoderTests
         var (batchOut, batchFinal) = encoder.call(batch, tensor(new long[] { 8, 3 }));
 
         Assert.Equal(new long[] { 2, 8, encoder.OutputSize }, batchOut.shape);
-        Assert.Equal(new long[] { 2, encoder.OutputSize }, batchFinal.shape);
+        int states = layers * (bidirectional ? 2 : 1);
+        Assert.Equal(new long[] { states, 2, 4 }, batchFinal.Hidden.shape);
+        Assert.Equal(cell == RecurrentCellType.Lstm, batchFinal.Cell is not null);
+        Assert.Equal(new long[] { 2, encoder.OutputSize }, encoder.TopLayer(batchFinal).shape);
         Assert.True(aloneOut[0].allclose(batchOut[1, ..3], rtol: 1e-5, atol: 1e-6));
-        Assert.True(aloneFinal[0].allclose(batchFinal[1], rtol: 1e-5, atol: 1e-6));
+        // Every layer's state, and an LSTM's memory cells, are padding-free too.
+        Assert.True(aloneFinal.Hidden[.., 0].allclose(batchFinal.Hidden[.., 1], rtol: 1e-5, atol: 1e-6));
+        if (batchFinal.Cell is Tensor cells)
+            Assert.True(aloneFinal.Cell![.., 0].allclose(cells[.., 1], rtol: 1e-5, atol: 1e-6));
         Assert.Equal(0f, batchOut[1, 3..].abs().sum().item<float>());
     }
 
@@ -38,9 +44,32 @@ public class RecurrentEncoderTests
         manual_seed(3);
         var encoder = new RecurrentEncoder(2, new RecurrentEncoderOptions { CellType = RecurrentCellType.Gru, HiddenSize = 3, Bidirectional = true });
         var x = randn(1, 4, 2);
-        var (outputs, final) = encoder.call(x, tensor(new long[] { 4 }));
+        var (outputs, state) = encoder.call(x, tensor(new long[] { 4 }));
+        var final = encoder.TopLayer(state);
         Assert.True(final[0, ..3].allclose(outputs[0, 3, ..3]));
         Assert.True(final[0, 3..].allclose(outputs[0, 0, 3..]));
+    }
+
+    [Fact]
+    public void EveryLayersFinalStateIsTheLastRealStepOfThatLayer()
+    {
+        manual_seed(5);
+        var encoder = new RecurrentEncoder(3, new RecurrentEncoderOptions { CellType = RecurrentCellType.Lstm, HiddenSize = 4, Layers = 2 });
+        encoder.eval();
+        var x = randn(1, 5, 3);
+        var (_, final) = encoder.call(x, tensor(new long[] { 5 }));
+        // Stepping the same rows one step at a time ends in the same state, layer by layer, cells included.
+        RecurrentState? state = null;
+        for (int t = 0; t < 5; t++)
+            (_, state) = encoder.Step(x[.., t..(t + 1)], state);
+        Assert.True(final.Hidden.allclose(state!.Hidden, rtol: 1e-5, atol: 1e-6));
+        Assert.True(final.Cell!.allclose(state.Cell!, rtol: 1e-5, atol: 1e-6));
+        Assert.Equal(new long[] { 2, 1, 4 }, final.Cell!.shape);
+
+        // Selecting rows of a state reorders them along the batch dimension (beam search does so).
+        var two = new RecurrentState(cat(new[] { final.Hidden, final.Hidden * 2 }, 1), null);
+        var swapped = two.Select(tensor(new long[] { 1, 0 }));
+        Assert.True(swapped.Hidden[.., 0].allclose(final.Hidden[.., 0] * 2));
     }
 
     [Fact]
@@ -50,7 +79,7 @@ public class RecurrentEncoderTests
         var encoder = new RecurrentEncoder(3, new RecurrentEncoderOptions { HiddenSize = 4 });
         var x = randn(2, 6, 3, requires_grad: true);
         var (_, final) = encoder.call(x, tensor(new long[] { 6, 2 }));
-        final.sum().backward();
+        encoder.TopLayer(final).sum().backward();
         var grad = x.grad!;
         // Row 0's first step influences its final state; row 1's padded steps do not.
         Assert.True(grad[0, 0].abs().sum().item<float>() > 0);

@@ -36,19 +36,19 @@ internal sealed class SequenceClassifierModule : nn.Module<Tensor, Tensor, Tenso
     private readonly Linear output;
     private readonly RecurrentPooling pooling;
 
-    public SequenceClassifierModule(Embedding embedding, SequenceClassifierArchitecture architecture, RecurrentEncoderOptions encoderOptions,
-        RecurrentPooling pooling, double dropout, int outputs) : base(nameof(SequenceClassifierModule))
+    /// <summary>The network <paramref name="settings"/> describe, over <paramref name="embedding"/>: one logit (binary) or one per class.</summary>
+    public SequenceClassifierModule(Embedding embedding, SequenceClassifierTransformer.Settings settings) : base(nameof(SequenceClassifierModule))
     {
         this.embedding = embedding;
-        this.pooling = pooling;
+        pooling = settings.Pooling;
         int width = (int)embedding.weight!.shape[1];
-        if (architecture == SequenceClassifierArchitecture.Recurrent)
+        if (settings.Architecture == SequenceClassifierArchitecture.Recurrent)
         {
-            encoder = new RecurrentEncoder(width, encoderOptions);
+            encoder = new RecurrentEncoder(width, settings.Network.Encoder);
             width = encoder.OutputSize;
         }
-        this.dropout = nn.Dropout(dropout);
-        output = nn.Linear(width, outputs);
+        dropout = nn.Dropout(settings.Network.Dropout);
+        output = nn.Linear(width, settings.Labels.IsBinary ? 1 : settings.Labels.ClassCount);
         RegisterComponents();
     }
 
@@ -74,7 +74,7 @@ internal sealed class SequenceClassifierModule : nn.Module<Tensor, Tensor, Tenso
                 // Padded outputs are zero: they cannot change a sum, but must not win a maximum.
                 RecurrentPooling.Max => outputs.masked_fill(ids.eq(0).unsqueeze(2), float.NegativeInfinity).amax(new long[] { 1 }),
                 RecurrentPooling.Mean => outputs.sum(1) / counts,
-                _ => final,
+                _ => encoder.TopLayer(final),
             };
         }
         return output.call(dropout.call(features)).MoveToOuterDisposeScope();

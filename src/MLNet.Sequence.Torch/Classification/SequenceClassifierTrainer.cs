@@ -97,7 +97,7 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
         _options.CheckValidation(_host, validation);
         var featureColumn = SequenceColumn.Find(_host, input.Schema, _options.FeatureColumnName, "feature");
         var label = ClassLabels.FromColumn(_host, input.Schema, _options.LabelColumnName);
-        var reader = new SequenceColumn(_options.Unit, _options.TokenSplitting, _options.LowerCase);
+        var reader = new SequenceColumn(_options.Unit, _options.TokenSplitting, _options.LowerCase, _options.MaximumLength);
 
         using var ch = _host.Start("Training sequence classifier");
         var (tokens, labels) = ReadRows(input, featureColumn, label, reader, "training");
@@ -120,21 +120,19 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
         var embedding = TokenEmbedding.Create(_host, index, _options.Embedding, out int pretrainedRows);
         if (_options.Embedding.Pretrained != null)
             ch.Info($"Embedding: {pretrainedRows:N0} of {index.Count - TokenIndex.ReservedCount:N0} tokens start from the pre-trained table{(_options.Embedding.Freeze ? " (frozen)" : "")}.");
-        int outputs = label.IsBinary ? 1 : label.ClassCount;
-        var module = new SequenceClassifierModule(embedding, _options.Architecture, _options.Encoder, _options.Pooling, _options.Dropout, outputs);
+        var tokenInput = new TokenInput(_options.FeatureColumnName, reader, index);
+        var settings = new SequenceClassifierTransformer.Settings(tokenInput, new NetworkShape(embedding.weight!.shape[1], _options.Encoder, _options.Dropout),
+            _options.Architecture, _options.Pooling, label, _options.ScoreColumnName, _options.ProbabilityColumnName, _options.PredictedLabelColumnName);
+        var module = new SequenceClassifierModule(embedding, settings);
         module.to(loop.Device);
 
-        var ids = tokens.Select(t => ToIds(index, t)).ToList();
-        var validIds = validTokens?.Select(t => ToIds(index, t)).ToList();
+        var ids = tokens.Select(tokenInput.Encode).ToList();
+        var validIds = validTokens?.Select(tokenInput.Encode).ToList();
         var history = loop.Run(ch, module, "Sequence classifier", ids.Select(r => r.Length).ToList(),
             batch => Loss(module, ids, labels, batch, label.IsBinary, loop.Device),
             validIds?.Select(r => r.Length).ToList(),
             validIds == null ? null : batch => Loss(module, validIds, validLabels!, batch, label.IsBinary, loop.Device));
-
-        var settings = new SequenceClassifierTransformer.Settings(_options.FeatureColumnName, _options.ScoreColumnName, _options.ProbabilityColumnName,
-            _options.PredictedLabelColumnName, _options.Architecture, _options.Encoder, _options.Pooling, _options.Dropout, embedding.weight!.shape[1],
-            reader, _options.MaximumLength);
-        return new SequenceClassifierTransformer(_host, settings, index, label, module, loop.Device, history);
+        return new SequenceClassifierTransformer(_host, settings, module, loop.Device, history);
     }
 
     /// <inheritdoc/>
@@ -191,21 +189,10 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
             int value = getLabel();
             if (value < 0)
                 throw _host.Except($"Row {cursor.Position} of the {what} data has a missing label in column '{labelColumn.Name}'; remove such rows first.");
-            tokens.Add(Truncate(row, _options.MaximumLength));
+            tokens.Add(row);
             labels.Add(value);
         }
         return (tokens, labels.ToArray());
-    }
-
-    internal static string[] Truncate(string[] row, int maximumLength) =>
-        maximumLength > 0 && row.Length > maximumLength ? row[..maximumLength] : row;
-
-    internal static int[] ToIds(TokenIndex index, string[] tokens)
-    {
-        var ids = new int[tokens.Length];
-        for (int i = 0; i < tokens.Length; i++)
-            ids[i] = index.IdOf(tokens[i]);
-        return ids;
     }
 
     private static (Tensor, long) Loss(SequenceClassifierModule module, List<int[]> ids, int[] labels, int[] batch, bool binary, Device device)

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNet.Sequence.Internal;
 using MLNet.Sequence.Text;
 using MLNet.Sequence.Torch.Classification;
 using MLNet.Sequence.Torch;
@@ -27,31 +28,77 @@ public sealed class SequenceClassifierTransformer : SequenceModelTransformerBase
 {
     internal const string UserName = "Sequence Classifier";
     internal const string LoaderSignature = "MLSeqClassifierXf";
+    private const string RegistrationName = nameof(SequenceClassifierTransformer);
     private const int BatchSize = 64;
 
-    internal sealed record Settings(string FeatureColumnName, string ScoreColumnName, string ProbabilityColumnName, string PredictedLabelColumnName,
-        SequenceClassifierArchitecture Architecture, RecurrentEncoderOptions Encoder, RecurrentPooling Pooling, double Dropout, long EmbeddingDimension,
-        SequenceColumn Reader, int MaximumLength);
+    /// <summary>What the classifier saves besides its weights.</summary>
+    internal sealed record Settings(TokenInput Input, NetworkShape Network, SequenceClassifierArchitecture Architecture, RecurrentPooling Pooling,
+        ClassLabels Labels, string ScoreColumnName, string ProbabilityColumnName, string PredictedLabelColumnName)
+    {
+        public void Write(BinaryWriter w)
+        {
+            Input.Write(w);
+            Network.Write(w);
+            w.Write((int)Architecture);
+            w.Write((int)Pooling);
+            Labels.Write(w);
+            w.WriteStrings(new[] { ScoreColumnName, ProbabilityColumnName, PredictedLabelColumnName });
+        }
+
+        public static Settings Read(IExceptionContext ectx, BinaryReader r, uint version)
+        {
+            if (version < VersionInputFirst)
+                return ReadFirstLayout(ectx, r);
+            var input = TokenInput.Read(ectx, r, "token vocabulary");
+            var network = NetworkShape.Read(ectx, r);
+            var architecture = (SequenceClassifierArchitecture)r.ReadInt32();
+            var pooling = (RecurrentPooling)r.ReadInt32();
+            ectx.CheckDecode(Enum.IsDefined(architecture) && Enum.IsDefined(pooling), "Unknown classifier architecture or pooling in the model.");
+            var labels = ClassLabels.Read(r);
+            var columns = r.ReadStrings("output columns");
+            ectx.CheckDecode(columns.Length == 3, "The model names the wrong number of output columns.");
+            return new Settings(input, network, architecture, pooling, labels, columns[0], columns[1], columns[2]);
+        }
+
+        /// <summary>The layout of the first version: column names first, then the network, the token settings and the vocabulary.</summary>
+        private static Settings ReadFirstLayout(IExceptionContext ectx, BinaryReader r)
+        {
+            var feature = r.ReadString();
+            var score = r.ReadString();
+            var probability = r.ReadString();
+            var predicted = r.ReadString();
+            var architecture = (SequenceClassifierArchitecture)r.ReadInt32();
+            var encoder = RecurrentEncoderOptions.Read(r);
+            var pooling = (RecurrentPooling)r.ReadInt32();
+            ectx.CheckDecode(Enum.IsDefined(architecture) && Enum.IsDefined(pooling), "Unknown classifier architecture or pooling in the model.");
+            double dropout = r.ReadDouble();
+            long dimension = r.ReadInt64();
+            var reader = SequenceColumn.Read(ectx, r, withLengthBound: false);
+            int maximumLength = r.ReadInt32();
+            ectx.CheckDecode(maximumLength >= 0, "Bad maximum length in the model.");
+            var index = TokenIndex.Read(r, "token vocabulary");
+            var labels = ClassLabels.Read(r);
+            return new Settings(new TokenInput(feature, reader.WithMaximumLength(maximumLength), index), NetworkShape.Checked(ectx, dimension, encoder, dropout),
+                architecture, pooling, labels, score, probability, predicted);
+        }
+    }
+
+    // 0x00010002: the token input and network shape saved by their owners, output columns last.
+    private const uint VersionInputFirst = 0x00010002;
 
     private readonly Settings _settings;
     private readonly SequenceClassifierModule _module;
-    private readonly Device _device;
 
-    internal SequenceClassifierTransformer(IHost host, Settings settings, TokenIndex index, ClassLabels labels,
-        SequenceClassifierModule module, Device device, TrainingHistory? history)
-        : base(host)
+    internal SequenceClassifierTransformer(IHost host, Settings settings, SequenceClassifierModule module, Device device, TrainingHistory? history)
+        : base(host, module, device)
     {
         _settings = settings;
-        Tokens = index;
-        Labels = labels;
         _module = module;
-        _device = device;
-        _module.eval();
         TrainingHistory = history;
     }
 
     /// <summary>The tokens the model knows.</summary>
-    public TokenIndex Tokens { get; }
+    public TokenIndex Tokens => _settings.Input.Tokens;
 
     /// <summary>What training did, epoch by epoch; null for a transformer loaded from a model file.</summary>
     public TrainingHistory? TrainingHistory { get; }
@@ -63,76 +110,33 @@ public sealed class SequenceClassifierTransformer : SequenceModelTransformerBase
     public int ClassCount => Labels.ClassCount;
 
     /// <summary>The input column.</summary>
-    public string FeatureColumnName => _settings.FeatureColumnName;
+    public string FeatureColumnName => _settings.Input.ColumnName;
 
-    internal ClassLabels Labels { get; }
+    internal ClassLabels Labels => _settings.Labels;
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "MLSQSCLS",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: VersionInputFirst,
+        verReadableCur: VersionInputFirst,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(SequenceClassifierTransformer).Assembly.FullName);
 
-    private static SequenceClassifierTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        Contracts.CheckValue(env, nameof(env));
-        var host = env.Register(nameof(SequenceClassifierTransformer));
-        host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel(GetVersionInfo());
-        var r = ctx.Reader;
-        // strings: feature, score, probability, predicted-label column names
-        // int architecture; encoder; int pooling; double dropout; long embedding dimension; unit, splitting, lower-case; int maximum length
-        // token index; labels; weights entry
-        var feature = r.ReadString();
-        var score = r.ReadString();
-        var probability = r.ReadString();
-        var predicted = r.ReadString();
-        var architecture = (SequenceClassifierArchitecture)r.ReadInt32();
-        host.CheckDecode(Enum.IsDefined(architecture), "Unknown classifier architecture in the model.");
-        var encoder = RecurrentEncoderOptions.Read(r);
-        var pooling = (RecurrentPooling)r.ReadInt32();
-        host.CheckDecode(Enum.IsDefined(pooling), "Unknown pooling in the model.");
-        double dropout = r.ReadDouble();
-        long dimension = r.ReadInt64();
-        host.CheckDecode(dimension > 0 && dimension <= int.MaxValue, "Bad embedding dimension in the model.");
-        var reader = SequenceColumn.Read(host, r);
-        int maximumLength = r.ReadInt32();
-        var index = TokenIndex.Read(r, "token vocabulary");
-        var labels = ClassLabels.Read(r);
-        var settings = new Settings(feature, score, probability, predicted, architecture, encoder, pooling, dropout, dimension, reader, maximumLength);
-        var embedding = nn.Embedding(index.Count, dimension, padding_idx: TokenIndex.Padding);
-        var module = new SequenceClassifierModule(embedding, architecture, encoder, pooling, dropout, labels.IsBinary ? 1 : labels.ClassCount);
-        TorchModelIO.Load(ctx, module);
-        return new SequenceClassifierTransformer(host, settings, index, labels, module, CPU, null);
-    }
+    private static SequenceClassifierTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
+        Load(env, ctx, RegistrationName, GetVersionInfo(), "the sequence classifier", host =>
+        {
+            var settings = Settings.Read(host, ctx.Reader, ctx.Header.ModelVerWritten);
+            var module = new SequenceClassifierModule(settings.Network.NewEmbedding(settings.Input.Tokens.Count), settings);
+            LoadWeights(ctx, module);
+            return new SequenceClassifierTransformer(host, settings, module, CPU, null);
+        });
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
         Create(env, ctx).MakeRowMapper(inputSchema);
 
-    /// <inheritdoc/>
-    public override void SaveModel(ModelSaveContext ctx)
-    {
-        Host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        var w = ctx.Writer;
-        w.Write(_settings.FeatureColumnName);
-        w.Write(_settings.ScoreColumnName);
-        w.Write(_settings.ProbabilityColumnName);
-        w.Write(_settings.PredictedLabelColumnName);
-        w.Write((int)_settings.Architecture);
-        _settings.Encoder.Write(w);
-        w.Write((int)_settings.Pooling);
-        w.Write(_settings.Dropout);
-        w.Write(_settings.EmbeddingDimension);
-        _settings.Reader.Write(w);
-        w.Write(_settings.MaximumLength);
-        Tokens.Write(w);
-        Labels.Write(w);
-        TorchModelIO.Save(ctx, _module);
-    }
+    private protected override VersionInfo GetVersionInfoCore() => GetVersionInfo();
+
+    private protected override void SaveState(BinaryWriter writer) => _settings.Write(writer);
 
     /// <summary>
     /// Class scores of one row's tokens: the logit (binary) or the class probabilities (multiclass).
@@ -142,7 +146,8 @@ public sealed class SequenceClassifierTransformer : SequenceModelTransformerBase
     {
         Host.CheckValue(tokens, nameof(tokens));
         Host.CheckParam(tokens.Count > 0, nameof(tokens), "The row has no tokens.");
-        return Score(new[] { tokens.ToArray() })[0];
+        int max = _settings.Input.Reader.MaximumLength;
+        return Score(new[] { max > 0 && tokens.Count > max ? tokens.Take(max).ToArray() : tokens.ToArray() })[0];
     }
 
     /// <summary>A copy of the embedding matrix, row-major [tokens, dimension] in <see cref="Tokens"/> order.</summary>
@@ -155,13 +160,13 @@ public sealed class SequenceClassifierTransformer : SequenceModelTransformerBase
     /// <summary>Class scores of rows that each hold at least one token, in batches of similar length.</summary>
     internal float[][] Score(IReadOnlyList<string[]> rows)
     {
-        var ids = rows.Select(r => SequenceClassifierTrainer.ToIds(Tokens, SequenceClassifierTrainer.Truncate(r, _settings.MaximumLength))).ToList();
+        var ids = rows.Select(_settings.Input.Encode).ToList();
         var scores = new float[rows.Count][];
         using var noGrad = no_grad();
         foreach (var batch in LengthBatches.ForEvaluation(ids.Select(r => r.Length).ToList(), BatchSize))
         {
             using var scope = NewDisposeScope();
-            var (x, lengths) = PaddedBatch.Create(ids, batch, _device);
+            var (x, lengths) = PaddedBatch.Create(ids, batch, Device);
             var logits = _module.call(x, lengths);
             if (!Labels.IsBinary)
                 logits = logits.softmax(1);
@@ -173,30 +178,36 @@ public sealed class SequenceClassifierTransformer : SequenceModelTransformerBase
         return scores;
     }
 
-    private protected override IRowMapper MakeRowMapper(DataViewSchema schema, IDataView? source) => new Mapper(this, schema, source);
+    /// <inheritdoc/>
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
-    private sealed class Mapper : ScoringMapper<float[]>
+    private sealed class Mapper : ScoringMapper<string[], float[]>
     {
         private readonly SequenceClassifierTransformer _parent;
         private readonly DataViewSchema.Column _feature;
 
-        // source: the view being transformed, so that rows are read ahead and scored in batches; null for one row at a time.
-        public Mapper(SequenceClassifierTransformer parent, DataViewSchema inputSchema, IDataView? source)
+        public Mapper(SequenceClassifierTransformer parent, DataViewSchema inputSchema)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
         {
             _parent = parent;
-            _feature = SequenceColumn.Find(Host, inputSchema, parent._settings.FeatureColumnName, "feature");
-            Scores = new RowScorer<float[]>(source, parent._settings.Reader.MakeGetter, parent.Score, (position, tokens) =>
-            {
-                if (tokens.Length == 0)
-                    throw Host.Except($"Row {position} has no tokens in column '{_feature.Name}'; the classifier cannot score an empty row.");
-                return parent.Score(new[] { tokens })[0];
-            });
+            _feature = parent._settings.Input.Find(Host, inputSchema, "feature");
             // A label column of another class count would make evaluation compare different classes.
             var label = inputSchema.GetColumnOrNull(parent.Labels.ColumnName);
             if (label?.Type is KeyDataViewType or BooleanDataViewType)
                 parent.Labels.CheckCompatible(Host, inputSchema);
         }
+
+        public override IReadOnlyList<DataViewSchema.Column> InputColumns => new[] { _feature };
+
+        public override Func<string[]> MakeInputGetter(DataViewRow row) => _parent._settings.Input.MakeGetter(row);
+
+        public override bool CanBatch(string[] tokens) => tokens.Length > 0;
+
+        public override float[][] ScoreBatch(IReadOnlyList<string[]> inputs) => _parent.Score(inputs);
+
+        public override float[] ScoreOne(long position, string[] tokens) => tokens.Length > 0
+            ? _parent.Score(new[] { tokens })[0]
+            : throw Host.Except($"Row {position} has no tokens in column '{_feature.Name}'; the classifier cannot score an empty row.");
 
         public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
         {
@@ -227,17 +238,11 @@ public sealed class SequenceClassifierTransformer : SequenceModelTransformerBase
             };
         }
 
-        public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) =>
-            col => col == _feature.Index && Enumerable.Range(0, _parent.Labels.IsBinary ? 3 : 2).Any(activeOutput);
-
         public override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
-        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
+        public override Delegate MakeOutputGetter(int iinfo, Func<float[]> scoresOfRow)
         {
-            disposer = null!;
             var parent = _parent;
-            var scoresOfRow = Scores.For(input, _feature);
-
             if (parent.Labels.IsBinary)
             {
                 return iinfo switch

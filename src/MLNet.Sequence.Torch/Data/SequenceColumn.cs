@@ -17,22 +17,29 @@ public enum SequenceUnit
 }
 
 /// <summary>
-/// How a text or token-vector column becomes the token strings of each row: the unit, the splitting and
-/// the case folding. Shared by training (reading every row through a cursor) and the transformers' getters,
-/// so that a model sees at prediction exactly the tokens it was trained on.
+/// How a text or token-vector column becomes the token strings of each row: the unit, the splitting, the
+/// case folding and the length bound. Shared by training (reading every row through a cursor) and the
+/// transformers' getters, so that a model sees at prediction exactly the tokens it was trained on.
 /// </summary>
 internal sealed class SequenceColumn
 {
-    public SequenceColumn(SequenceUnit unit, TokenSplitting splitting, bool lowerCase)
+    public SequenceColumn(SequenceUnit unit, TokenSplitting splitting, bool lowerCase, int maximumLength = 0)
     {
         Unit = unit;
         Splitting = splitting;
         LowerCase = lowerCase;
+        MaximumLength = maximumLength;
     }
 
     public SequenceUnit Unit { get; }
     public TokenSplitting Splitting { get; }
     public bool LowerCase { get; }
+
+    /// <summary>Only the first this many tokens of a row are read; 0: all.</summary>
+    public int MaximumLength { get; }
+
+    /// <summary>The same reading with another length bound.</summary>
+    public SequenceColumn WithMaximumLength(int maximumLength) => new(Unit, Splitting, LowerCase, maximumLength);
 
     /// <summary>Whether a column of this type can be read: Text, or a vector of Text.</summary>
     public static bool IsSupported(DataViewType type) =>
@@ -49,8 +56,19 @@ internal sealed class SequenceColumn
         return column.Value;
     }
 
-    /// <summary>A getter returning the tokens of the current row of <paramref name="row"/>.</summary>
+    /// <summary>A getter returning the tokens of the current row of <paramref name="row"/>, at most <see cref="MaximumLength"/> of them.</summary>
     public Func<string[]> MakeGetter(DataViewRow row, DataViewSchema.Column column)
+    {
+        var tokens = MakeFullGetter(row, column);
+        int max = MaximumLength;
+        return max <= 0 ? tokens : () =>
+        {
+            var all = tokens();
+            return all.Length > max ? all[..max] : all;
+        };
+    }
+
+    private Func<string[]> MakeFullGetter(DataViewRow row, DataViewSchema.Column column)
     {
         var tokens = new List<string>();
         if (column.Type is TextDataViewType)
@@ -148,21 +166,23 @@ internal sealed class SequenceColumn
         return buffer.ToString();
     }
 
-    /// <summary>Writes the token settings (unit, splitting, case) to a model stream.</summary>
+    /// <summary>Writes the token settings (unit, splitting, case, length bound) to a model stream.</summary>
     public void Write(BinaryWriter writer)
     {
         writer.Write((int)Unit);
         writer.Write((int)Splitting);
         writer.Write(LowerCase);
+        writer.Write(MaximumLength);
     }
 
-    /// <summary>Reads the token settings written by <see cref="Write"/>.</summary>
-    public static SequenceColumn Read(IExceptionContext ectx, BinaryReader reader)
+    /// <summary>Reads the token settings written by <see cref="Write"/>; models of the first format wrote no length bound.</summary>
+    public static SequenceColumn Read(IExceptionContext ectx, BinaryReader reader, bool withLengthBound = true)
     {
         var unit = (SequenceUnit)reader.ReadInt32();
         var splitting = (TokenSplitting)reader.ReadInt32();
         bool lowerCase = reader.ReadBoolean();
-        ectx.CheckDecode(Enum.IsDefined(unit) && Enum.IsDefined(splitting), "Unknown token settings in the model.");
-        return new SequenceColumn(unit, splitting, lowerCase);
+        int maximumLength = withLengthBound ? reader.ReadInt32() : 0;
+        ectx.CheckDecode(Enum.IsDefined(unit) && Enum.IsDefined(splitting) && maximumLength >= 0, "Unknown token settings in the model.");
+        return new SequenceColumn(unit, splitting, lowerCase, maximumLength);
     }
 }

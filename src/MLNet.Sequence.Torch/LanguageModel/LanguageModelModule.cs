@@ -13,13 +13,14 @@ internal sealed class LanguageModelModule : nn.Module<Tensor, Tensor, Tensor>
     private readonly Dropout dropout;
     private readonly Linear output;
 
-    public LanguageModelModule(Embedding embedding, RecurrentEncoderOptions encoderOptions, double dropout, int vocabulary)
+    /// <summary>The network <paramref name="settings"/> describe, over <paramref name="embedding"/>.</summary>
+    public LanguageModelModule(Embedding embedding, LanguageModelTransformer.Settings settings)
         : base(nameof(LanguageModelModule))
     {
         this.embedding = embedding;
-        encoder = new RecurrentEncoder((int)embedding.weight!.shape[1], encoderOptions);
-        this.dropout = nn.Dropout(dropout);
-        output = nn.Linear(encoder.OutputSize, vocabulary);
+        encoder = new RecurrentEncoder((int)embedding.weight!.shape[1], settings.Network.Encoder);
+        dropout = nn.Dropout(settings.Network.Dropout);
+        output = nn.Linear(encoder.OutputSize, settings.Input.Tokens.Count);
         RegisterComponents();
     }
 

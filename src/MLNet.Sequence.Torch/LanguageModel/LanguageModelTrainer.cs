@@ -87,29 +87,30 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
     {
         _host.CheckValue(input, nameof(input));
         _options.CheckValidation(_host, validation);
+        // Training reads at most MaximumLength tokens of a row; the model scores whole rows.
         var reader = new SequenceColumn(_options.Unit, _options.TokenSplitting, _options.LowerCase);
         using var ch = _host.Start("Training language model");
-        var rows = ReadRows(ch, input, reader, "training");
+        var rows = ReadRows(ch, input, reader.WithMaximumLength(_options.MaximumLength), "training");
         _host.CheckParam(rows.Count > 0, nameof(input), $"The training data has no row with text in column '{_options.TextColumnName}'.");
-        var validRows = validation == null ? null : ReadRows(ch, validation, reader, "validation");
+        var validRows = validation == null ? null : ReadRows(ch, validation, reader.WithMaximumLength(_options.MaximumLength), "validation");
 
         var loop = new TorchTrainingLoop(_host, _options);
         loop.Prepare();
         var index = TokenEmbedding.BuildIndex(rows, _options.Embedding, _options.MinimumTokenCount, _options.MaximumVocabularySize);
         ch.Info($"Language model vocabulary: {index.Count - TokenIndex.ReservedCount:N0} {(_options.Unit == SequenceUnit.Word ? "words" : "characters")}.");
         var embedding = TokenEmbedding.Create(_host, index, _options.Embedding, out _);
-        var module = new LanguageModelModule(embedding, _options.Encoder, _options.Dropout, index.Count);
+        var settings = new LanguageModelTransformer.Settings(new TokenInput(_options.TextColumnName, reader, index),
+            new NetworkShape(embedding.weight!.shape[1], _options.Encoder, _options.Dropout), _options.LogProbabilityColumnName, _options.PerplexityColumnName);
+        var module = new LanguageModelModule(embedding, settings);
         module.to(loop.Device);
 
-        var train = Framed.Of(index, rows);
-        var valid = validRows == null ? null : Framed.Of(index, validRows);
+        var train = FramedRows.Of(index, rows);
+        var valid = validRows == null ? null : FramedRows.Of(index, validRows);
         var history = loop.Run(ch, module, "Language model", train.Lengths,
             batch => Loss(module, train, batch, loop.Device),
             valid?.Lengths,
             valid == null ? null : batch => Loss(module, valid, batch, loop.Device));
-        var settings = new LanguageModelTransformer.Settings(_options.TextColumnName, _options.LogProbabilityColumnName, _options.PerplexityColumnName,
-            reader, _options.Encoder, _options.Dropout, embedding.weight!.shape[1]);
-        return new LanguageModelTransformer(_host, settings, index, module, loop.Device, history);
+        return new LanguageModelTransformer(_host, settings, module, loop.Device, history);
     }
 
     /// <inheritdoc/>
@@ -134,61 +135,16 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
         int empty = rows.RemoveAll(r => r.Length == 0);
         if (empty > 0)
             ch.Warning($"{empty:N0} {what} rows have no text in column '{column.Name}'; they are skipped.");
-        int max = _options.MaximumLength;
-        return max > 0 ? rows.Select(r => r.Length > max ? r[..max] : r).ToList() : rows;
-    }
-
-    /// <summary>Input &lt;s&gt; t1 … tn and target t1 … tn &lt;/s&gt;.</summary>
-    internal static (int[] Input, int[] Target) Frame(TokenIndex index, IReadOnlyList<string> tokens)
-    {
-        var input = new int[tokens.Count + 1];
-        var target = new int[tokens.Count + 1];
-        input[0] = TokenIndex.Start;
-        for (int i = 0; i < tokens.Count; i++)
-        {
-            int id = index.IdOf(tokens[i]);
-            input[i + 1] = id;
-            target[i] = id;
-        }
-        target[^1] = TokenIndex.End;
-        return (input, target);
+        return rows;
     }
 
     /// <summary>Summed cross-entropy of the batch's next-token predictions, and the number of predictions.</summary>
-    internal static (Tensor, long) Loss(LanguageModelModule module, Framed rows, int[] batch, Device device)
+    internal static (Tensor, long) Loss(LanguageModelModule module, FramedRows rows, int[] batch, Device device)
     {
         var (x, lengths) = PaddedBatch.Create(rows.Inputs, batch, device);
         var target = PaddedBatch.Ids(rows.Targets, batch, x.shape[1], device, pad: -100);
         var logits = module.call(x, lengths);
         long count = batch.Sum(r => (long)rows.Targets[r].Length);
         return (nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: -100, reduction: nn.Reduction.Sum), count);
-    }
-}
-
-/// <summary>Rows framed for a language model: inputs &lt;s&gt; t1 … tn and targets t1 … tn &lt;/s&gt;.</summary>
-internal sealed class Framed
-{
-    private Framed(List<int[]> inputs, List<int[]> targets)
-    {
-        Inputs = inputs;
-        Targets = targets;
-        Lengths = inputs.Select(i => i.Length).ToList();
-    }
-
-    public List<int[]> Inputs { get; }
-    public List<int[]> Targets { get; }
-    public List<int> Lengths { get; }
-
-    public static Framed Of(TokenIndex index, IEnumerable<IReadOnlyList<string>> rows)
-    {
-        var inputs = new List<int[]>();
-        var targets = new List<int[]>();
-        foreach (var row in rows)
-        {
-            var (input, target) = LanguageModelTrainer.Frame(index, row);
-            inputs.Add(input);
-            targets.Add(target);
-        }
-        return new Framed(inputs, targets);
     }
 }

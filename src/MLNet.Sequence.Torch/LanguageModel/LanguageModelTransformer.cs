@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNet.Sequence.Internal;
 using MLNet.Sequence.Torch.Classification;
 using MLNet.Sequence.Torch;
 using MLNet.Sequence.Torch.Data;
@@ -34,108 +35,112 @@ public sealed class LanguageModelTransformer : SequenceModelTransformerBase
 {
     internal const string UserName = "Language Model";
     internal const string LoaderSignature = "MLSeqLanguageModelXf";
+    private const string RegistrationName = nameof(LanguageModelTransformer);
     private const int BatchSize = 64;
 
-    internal sealed record Settings(string TextColumnName, string LogProbabilityColumnName, string PerplexityColumnName,
-        SequenceColumn Reader, RecurrentEncoderOptions Encoder, double Dropout, long EmbeddingDimension);
+    /// <summary>What the language model saves besides its weights.</summary>
+    internal sealed record Settings(TokenInput Input, NetworkShape Network, string LogProbabilityColumnName, string PerplexityColumnName)
+    {
+        public void Write(BinaryWriter w)
+        {
+            Input.Write(w);
+            Network.Write(w);
+            w.WriteStrings(new[] { LogProbabilityColumnName, PerplexityColumnName });
+        }
+
+        public static Settings Read(IExceptionContext ectx, BinaryReader r, uint version)
+        {
+            if (version < VersionInputFirst)
+                return ReadFirstLayout(ectx, r);
+            var input = TokenInput.Read(ectx, r, "vocabulary");
+            var network = NetworkShape.Read(ectx, r);
+            var columns = r.ReadStrings("output columns");
+            ectx.CheckDecode(columns.Length == 2, "The model names the wrong number of output columns.");
+            return new Settings(input, network, columns[0], columns[1]);
+        }
+
+        /// <summary>The layout of the first version: column names first, then the token settings, the network and the vocabulary.</summary>
+        private static Settings ReadFirstLayout(IExceptionContext ectx, BinaryReader r)
+        {
+            var text = r.ReadString();
+            var logProbability = r.ReadString();
+            var perplexity = r.ReadString();
+            var reader = SequenceColumn.Read(ectx, r, withLengthBound: false);
+            var encoder = RecurrentEncoderOptions.Read(r);
+            double dropout = r.ReadDouble();
+            long dimension = r.ReadInt64();
+            var index = TokenIndex.Read(r, "vocabulary");
+            return new Settings(new TokenInput(text, reader, index), NetworkShape.Checked(ectx, dimension, encoder, dropout), logProbability, perplexity);
+        }
+    }
+
+    // 0x00010002: the token input and network shape saved by their owners, output columns last.
+    private const uint VersionInputFirst = 0x00010002;
 
     private readonly Settings _settings;
     private readonly LanguageModelModule _module;
-    private readonly Device _device;
 
-    internal LanguageModelTransformer(IHost host, Settings settings, TokenIndex index, LanguageModelModule module, Device device, TrainingHistory? history)
-        : base(host)
+    internal LanguageModelTransformer(IHost host, Settings settings, LanguageModelModule module, Device device, TrainingHistory? history)
+        : base(host, module, device)
     {
         _settings = settings;
-        Tokens = index;
         _module = module;
-        _device = device;
-        _module.eval();
         TrainingHistory = history;
     }
 
     /// <summary>The vocabulary (reserved ids first).</summary>
-    public TokenIndex Tokens { get; }
+    public TokenIndex Tokens => _settings.Input.Tokens;
 
     /// <summary>Characters or words.</summary>
-    public SequenceUnit Unit => _settings.Reader.Unit;
+    public SequenceUnit Unit => _settings.Input.Reader.Unit;
 
     /// <summary>What training did, epoch by epoch; null for a transformer loaded from a model file.</summary>
     public TrainingHistory? TrainingHistory { get; }
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "MLSQLANG",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: VersionInputFirst,
+        verReadableCur: VersionInputFirst,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(LanguageModelTransformer).Assembly.FullName);
 
-    private static LanguageModelTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        Contracts.CheckValue(env, nameof(env));
-        var host = env.Register(nameof(LanguageModelTransformer));
-        host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel(GetVersionInfo());
-        var r = ctx.Reader;
-        // strings: text, log-probability, perplexity columns; token settings; encoder; double dropout;
-        // long embedding dimension; vocabulary; weights entry
-        var text = r.ReadString();
-        var logProbability = r.ReadString();
-        var perplexity = r.ReadString();
-        var reader = SequenceColumn.Read(host, r);
-        var encoder = RecurrentEncoderOptions.Read(r);
-        double dropout = r.ReadDouble();
-        long dimension = r.ReadInt64();
-        host.CheckDecode(dimension > 0 && dimension <= int.MaxValue, "Bad embedding dimension in the model.");
-        var index = TokenIndex.Read(r, "vocabulary");
-        var module = new LanguageModelModule(nn.Embedding(index.Count, dimension, padding_idx: TokenIndex.Padding), encoder, dropout, index.Count);
-        TorchModelIO.Load(ctx, module);
-        return new LanguageModelTransformer(host, new Settings(text, logProbability, perplexity, reader, encoder, dropout, dimension), index, module, CPU, null);
-    }
+    private static LanguageModelTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
+        Load(env, ctx, RegistrationName, GetVersionInfo(), "the language model", host =>
+        {
+            var settings = Settings.Read(host, ctx.Reader, ctx.Header.ModelVerWritten);
+            var module = new LanguageModelModule(settings.Network.NewEmbedding(settings.Input.Tokens.Count), settings);
+            LoadWeights(ctx, module);
+            return new LanguageModelTransformer(host, settings, module, CPU, null);
+        });
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
         Create(env, ctx).MakeRowMapper(inputSchema);
 
-    /// <inheritdoc/>
-    public override void SaveModel(ModelSaveContext ctx)
-    {
-        Host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        var w = ctx.Writer;
-        w.Write(_settings.TextColumnName);
-        w.Write(_settings.LogProbabilityColumnName);
-        w.Write(_settings.PerplexityColumnName);
-        _settings.Reader.Write(w);
-        _settings.Encoder.Write(w);
-        w.Write(_settings.Dropout);
-        w.Write(_settings.EmbeddingDimension);
-        Tokens.Write(w);
-        TorchModelIO.Save(ctx, _module);
-    }
+    private protected override VersionInfo GetVersionInfoCore() => GetVersionInfo();
+
+    private protected override void SaveState(BinaryWriter writer) => _settings.Write(writer);
 
     /// <summary>The tokens this model reads from <paramref name="text"/> (split, case-folded, by characters or words).</summary>
     public string[] Tokenize(string text)
     {
         Host.CheckValue(text, nameof(text));
-        var reader = _settings.Reader;
         var row = new SingleTextRow(text);
-        return reader.MakeGetter(row, row.Schema[0])();
+        return _settings.Input.Reader.MakeGetter(row, row.Schema[0])();
     }
 
     /// <summary>Natural-log probability of each row of tokens, end marker included; rows are batched by length.</summary>
     public double[] LogProbabilities(IReadOnlyList<IReadOnlyList<string>> rows)
     {
         Host.CheckValue(rows, nameof(rows));
-        var framed = Framed.Of(Tokens, rows);
+        var framed = FramedRows.Of(Tokens, rows);
         var result = new double[rows.Count];
         using var noGrad = no_grad();
         foreach (var batch in LengthBatches.ForEvaluation(framed.Lengths, BatchSize))
         {
             using var scope = NewDisposeScope();
-            var (x, lengths) = PaddedBatch.Create(framed.Inputs, batch, _device);
-            var target = PaddedBatch.Ids(framed.Targets, batch, x.shape[1], _device, pad: 0);
+            var (x, lengths) = PaddedBatch.Create(framed.Inputs, batch, Device);
+            var target = PaddedBatch.Ids(framed.Targets, batch, x.shape[1], Device, pad: 0);
             var logp = _module.call(x, lengths).log_softmax(2).gather(2, target.unsqueeze(2)).squeeze(2);
             logp = logp.masked_fill(target.eq(0), 0).sum(1).to_type(ScalarType.Float64).cpu();
             var values = logp.data<double>().ToArray();
@@ -149,8 +154,8 @@ public sealed class LanguageModelTransformer : SequenceModelTransformerBase
     public LanguageModelMetrics Evaluate(IDataView data)
     {
         Host.CheckValue(data, nameof(data));
-        var column = SequenceColumn.Find(Host, data.Schema, _settings.TextColumnName, "text");
-        var rows = _settings.Reader.ReadAll(Host, data, column);
+        var column = _settings.Input.Find(Host, data.Schema, "text");
+        var rows = _settings.Input.Reader.ReadAll(Host, data, column);
         var logps = LogProbabilities(rows);
         long tokens = rows.Sum(r => (long)r.Length + 1);
         double crossEntropy = -logps.Sum() / Math.Max(1, tokens);
@@ -173,13 +178,13 @@ public sealed class LanguageModelTransformer : SequenceModelTransformerBase
         // Rows are trimmed when read, but a prompt's final space says the next word starts afresh.
         if (Unit == SequenceUnit.Character && tokens.Count > 0 && prompt.Length > 0 && char.IsWhiteSpace(prompt[^1]))
             tokens.Add(" ");
-        using var generator = new Generator((ulong)seed, _device);
+        using var generator = new Generator((ulong)seed, Device);
         var ids = new List<long> { TokenIndex.Start };
         ids.AddRange(tokens.Select(t => (long)Tokens.IdOf(t)));
         using var noGrad = no_grad();
         RecurrentState? state = null;
         using var outer = NewDisposeScope();
-        var input = tensor(ids.ToArray(), new long[] { 1, ids.Count }).to(_device);
+        var input = tensor(ids.ToArray(), new long[] { 1, ids.Count }).to(Device);
         for (int step = 0; step < maxTokens; step++)
         {
             var (logits, next) = _module.Step(input, state);
@@ -198,34 +203,27 @@ public sealed class LanguageModelTransformer : SequenceModelTransformerBase
             if (id == TokenIndex.End)
                 break;
             tokens.Add(Tokens[(int)id]);
-            input = tensor(new[] { id }, new long[] { 1, 1 }).to(_device);
+            input = tensor(new[] { id }, new long[] { 1, 1 }).to(Device);
         }
         return Unit == SequenceUnit.Character ? string.Concat(tokens) : string.Join(' ', tokens);
     }
 
-    private protected override IRowMapper MakeRowMapper(DataViewSchema schema, IDataView? source) => new Mapper(this, schema, source);
+    /// <inheritdoc/>
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
     /// <summary>A row's log-probability and the number of tokens it predicts (end marker included).</summary>
     private sealed record RowScore(double LogProbability, int Tokens);
 
-    private sealed class Mapper : ScoringMapper<RowScore>
+    private sealed class Mapper : ScoringMapper<string[], RowScore>
     {
         private readonly LanguageModelTransformer _parent;
         private readonly DataViewSchema.Column _text;
 
-        // source: the view being transformed, so that rows are read ahead and scored in batches; null for one row at a time.
-        public Mapper(LanguageModelTransformer parent, DataViewSchema inputSchema, IDataView? source)
+        public Mapper(LanguageModelTransformer parent, DataViewSchema inputSchema)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
         {
             _parent = parent;
-            _text = SequenceColumn.Find(Host, inputSchema, parent._settings.TextColumnName, "text");
-            Scores = new RowScorer<RowScore>(source, parent._settings.Reader.MakeGetter, Score, (_, tokens) => Score(new[] { tokens })[0]);
-        }
-
-        private RowScore[] Score(IReadOnlyList<string[]> rows)
-        {
-            var logps = _parent.LogProbabilities(rows);
-            return rows.Select((tokens, i) => new RowScore(logps[i], tokens.Length + 1)).ToArray();
+            _text = parent._settings.Input.Find(Host, inputSchema, "text");
         }
 
         public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => new[]
@@ -234,14 +232,25 @@ public sealed class LanguageModelTransformer : SequenceModelTransformerBase
             new DataViewSchema.DetachedColumn(_parent._settings.PerplexityColumnName, NumberDataViewType.Single),
         };
 
-        public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) => col => col == _text.Index && (activeOutput(0) || activeOutput(1));
+        public override IReadOnlyList<DataViewSchema.Column> InputColumns => new[] { _text };
+
+        public override Func<string[]> MakeInputGetter(DataViewRow row) => _parent._settings.Input.MakeGetter(row);
+
+        // The empty row still has a probability: that of the end marker after the start.
+        public override bool CanBatch(string[] tokens) => true;
+
+        public override RowScore[] ScoreBatch(IReadOnlyList<string[]> inputs)
+        {
+            var logps = _parent.LogProbabilities(inputs);
+            return inputs.Select((tokens, i) => new RowScore(logps[i], tokens.Length + 1)).ToArray();
+        }
+
+        public override RowScore ScoreOne(long position, string[] tokens) => ScoreBatch(new[] { tokens })[0];
 
         public override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
-        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
+        public override Delegate MakeOutputGetter(int iinfo, Func<RowScore> scoreOfRow)
         {
-            disposer = null!;
-            var scoreOfRow = Scores.For(input, _text);
             if (iinfo == 0)
                 return (ValueGetter<float>)((ref float dst) => dst = (float)scoreOfRow().LogProbability);
             return (ValueGetter<float>)((ref float dst) =>

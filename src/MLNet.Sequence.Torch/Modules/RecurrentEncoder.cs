@@ -72,20 +72,19 @@ public sealed class RecurrentEncoderOptions
 /// <summary>
 /// A stack of RNN, GRU or LSTM layers over padded batches. Sequences are packed by their lengths before
 /// the recurrence, so padding never reaches a state: outputs at real positions and the final states do
-/// not depend on how much a row was padded.
+/// not depend on how much a row was padded. The final state keeps every layer (and an LSTM's memory cells),
+/// so that a decoder can start from all of it.
 /// </summary>
-public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, (Tensor Outputs, Tensor Final)>
+public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, (Tensor Outputs, RecurrentState Final)>
 {
     private readonly nn.Module _rnn;
-    private readonly RecurrentCellType _cellType;
-    private readonly int _layers, _directions;
 
     /// <summary>Creates the layers for inputs of width <paramref name="inputSize"/>.</summary>
     public RecurrentEncoder(int inputSize, RecurrentEncoderOptions options) : base(nameof(RecurrentEncoder))
     {
-        _cellType = options.CellType;
-        _layers = options.Layers;
-        _directions = options.Bidirectional ? 2 : 1;
+        Layers = options.Layers;
+        Directions = options.Bidirectional ? 2 : 1;
+        HiddenSize = options.HiddenSize;
         double dropout = options.Layers > 1 ? options.Dropout : 0;
         _rnn = options.CellType switch
         {
@@ -95,47 +94,64 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, (Tensor Outputs
                 options.CellType == RecurrentCellType.RnnRelu ? nn.NonLinearities.ReLU : nn.NonLinearities.Tanh,
                 batchFirst: true, dropout: dropout, bidirectional: options.Bidirectional),
         };
-        OutputSize = options.HiddenSize * _directions;
         RegisterComponents();
     }
 
-    /// <summary>Width of each output step and of the final state: hidden size times directions.</summary>
-    public int OutputSize { get; }
+    /// <summary>Stacked layers.</summary>
+    public int Layers { get; }
+
+    /// <summary>1, or 2 for a bidirectional encoder.</summary>
+    public int Directions { get; }
+
+    /// <summary>Width of each direction's hidden state.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>Width of each output step: hidden size times directions.</summary>
+    public int OutputSize => HiddenSize * Directions;
 
     /// <summary>
     /// Encodes <paramref name="input"/> [batch, time, features] whose rows have <paramref name="lengths"/>
     /// (int64 on the CPU, each at least 1). Returns the top layer's outputs [batch, time, OutputSize], zero
-    /// at padded positions, and its final state [batch, OutputSize]: the last real step of the forward
-    /// direction next to the first step of the backward one.
+    /// at padded positions, and the final state of every layer and direction at each row's last real step
+    /// (see <see cref="RecurrentState"/>; <see cref="TopLayer"/> gives the top layer's, side by side).
     /// </summary>
-    public override (Tensor Outputs, Tensor Final) forward(Tensor input, Tensor lengths)
+    public override (Tensor Outputs, RecurrentState Final) forward(Tensor input, Tensor lengths)
     {
         long time = input.shape[1];
         using var packed = nn.utils.rnn.pack_padded_sequence(input, lengths, batch_first: true, enforce_sorted: false);
         nn.utils.rnn.PackedSequence output;
-        Tensor hidden;
+        RecurrentState final;
         switch (_rnn)
         {
             case LSTM lstm:
                 var (o, h, c) = lstm.call(packed);
-                c.Dispose();
-                (output, hidden) = (o, h);
+                (output, final) = (o, new RecurrentState(h, c));
                 break;
             case GRU gru:
-                (output, hidden) = gru.call(packed);
+                var (go, gh) = gru.call(packed);
+                (output, final) = (go, new RecurrentState(gh, null));
                 break;
             default:
-                (output, hidden) = ((RNN)_rnn).call(packed);
+                var (ro, rh) = ((RNN)_rnn).call(packed);
+                (output, final) = (ro, new RecurrentState(rh, null));
                 break;
         }
         using (output)
         {
             var (padded, _) = nn.utils.rnn.pad_packed_sequence(output, batch_first: true, total_length: time);
-            // hidden: [layers * directions, batch, hidden]; keep the top layer's directions side by side.
-            var top = hidden.view(_layers, _directions, hidden.shape[1], hidden.shape[2])[_layers - 1];
-            var final = top.permute(1, 0, 2).reshape(hidden.shape[1], OutputSize);
             return (padded, final);
         }
+    }
+
+    /// <summary>
+    /// The top layer's final hidden states [batch, OutputSize]: the forward direction's last real step next to
+    /// the backward direction's first step.
+    /// </summary>
+    public Tensor TopLayer(RecurrentState state)
+    {
+        var hidden = state.Hidden;
+        var top = hidden.view(Layers, Directions, hidden.shape[1], hidden.shape[2])[Layers - 1];
+        return top.permute(1, 0, 2).reshape(hidden.shape[1], OutputSize);
     }
 
     /// <summary>
@@ -144,7 +160,7 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, (Tensor Outputs
     /// </summary>
     public (Tensor Outputs, RecurrentState State) Step(Tensor input, RecurrentState? state)
     {
-        if (_directions != 1)
+        if (Directions != 1)
             throw new InvalidOperationException("Step-by-step decoding needs a unidirectional encoder.");
         switch (_rnn)
         {
@@ -161,7 +177,14 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, (Tensor Outputs
     }
 }
 
-/// <summary>The recurrent state between decoding steps: hidden states, and an LSTM's memory cells.</summary>
-/// <param name="Hidden">[layers, batch, hidden].</param>
-/// <param name="Cell">[layers, batch, hidden] for an LSTM, else null.</param>
-public sealed record RecurrentState(Tensor Hidden, Tensor? Cell);
+/// <summary>
+/// The state of a recurrent stack after a step: every layer's hidden state and, for an LSTM, its memory cells,
+/// laid out as torch does: [layers x directions, batch, hidden], layer by layer, the forward direction first.
+/// </summary>
+/// <param name="Hidden">[layers x directions, batch, hidden].</param>
+/// <param name="Cell">The same shape for an LSTM, else null.</param>
+public sealed record RecurrentState(Tensor Hidden, Tensor? Cell)
+{
+    /// <summary>The state of the rows at <paramref name="indices"/> (int64), in that order: beam search reorders its hypotheses so.</summary>
+    public RecurrentState Select(Tensor indices) => new(Hidden.index_select(1, indices), Cell?.index_select(1, indices));
+}

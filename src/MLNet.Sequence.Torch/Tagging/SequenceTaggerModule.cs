@@ -18,20 +18,21 @@ internal sealed class SequenceTaggerModule : nn.Module<Tensor, Tensor, Tensor, T
     private readonly RecurrentEncoder encoder;
     private readonly Linear output;
 
-    public SequenceTaggerModule(Embedding words, int suffixCount, RecurrentEncoderOptions encoderOptions, double dropout, int tags)
+    /// <summary>The network <paramref name="settings"/> describe, over the word embedding <paramref name="words"/>.</summary>
+    public SequenceTaggerModule(Embedding words, SequenceTaggerTransformer.Settings settings)
         : base(nameof(SequenceTaggerModule))
     {
         this.words = words;
         long width = words.weight!.shape[1];
-        if (suffixCount > 0)
+        if (settings.Input.SuffixCount > 0)
         {
-            suffixes = nn.Embedding(suffixCount, SuffixDimension, padding_idx: 0);
+            suffixes = nn.Embedding(settings.Input.SuffixCount, SuffixDimension, padding_idx: 0);
             shapes = nn.Embedding(WordShape.Count, ShapeDimension, padding_idx: 0);
             width += SuffixDimension + ShapeDimension;
         }
-        this.dropout = nn.Dropout(dropout);
-        encoder = new RecurrentEncoder((int)width, encoderOptions);
-        output = nn.Linear(encoder.OutputSize, tags);
+        dropout = nn.Dropout(settings.Network.Dropout);
+        encoder = new RecurrentEncoder((int)width, settings.Network.Encoder);
+        output = nn.Linear(encoder.OutputSize, settings.Tags.Count);
         RegisterComponents();
     }
 

@@ -48,8 +48,6 @@ public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer
         }
     }
 
-    internal static readonly SequenceColumn CasedWords = new(SequenceUnit.Word, TokenSplitting.WhiteSpace, lowerCase: false);
-
     private readonly IHost _host;
     private readonly Options _options;
 
@@ -70,25 +68,27 @@ public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer
         _host.CheckValue(input, nameof(input));
         _options.CheckValidation(_host, validation);
         using var ch = _host.Start("Training sequence tagger");
-        var (tokens, tags) = ReadPairs(_host, input, _options.TokensColumnName, _options.LabelColumnName, "training");
+        var (tokens, tags) = TaggedRows.Read(_host, input, _options.TokensColumnName, _options.LabelColumnName, "training");
         _host.CheckParam(tokens.Count > 0, nameof(input), "The training data has no rows.");
         var tagIndex = TokenIndex.Build(tags);
         List<string[]>? validTokens = null, validTags = null;
         if (validation != null)
-            (validTokens, validTags) = ReadPairs(_host, validation, _options.TokensColumnName, _options.LabelColumnName, "validation");
+            (validTokens, validTags) = TaggedRows.Read(_host, validation, _options.TokensColumnName, _options.LabelColumnName, "validation");
 
         var loop = new TorchTrainingLoop(_host, _options);
         loop.Prepare();
-        var features = TaggerFeatures.Build(tokens, _options.Embedding, _options.MinimumTokenCount, _options.UseWordFeatures);
-        var embedding = TokenEmbedding.Create(_host, features.Words, _options.Embedding, out int pretrainedRows);
+        var taggerInput = TaggerInput.Build(_options.TokensColumnName, tokens, _options.Embedding, _options.MinimumTokenCount, _options.UseWordFeatures);
+        var embedding = TokenEmbedding.Create(_host, taggerInput.Words, _options.Embedding, out int pretrainedRows);
         if (_options.Embedding.Pretrained != null)
-            ch.Info($"Embedding: {pretrainedRows:N0} of {features.Words.Count - TokenIndex.ReservedCount:N0} words start from the pre-trained table.");
-        var module = new SequenceTaggerModule(embedding, features.SuffixCount, _options.Encoder, _options.Dropout, tagIndex.Count);
+            ch.Info($"Embedding: {pretrainedRows:N0} of {taggerInput.Words.Count - TokenIndex.ReservedCount:N0} words start from the pre-trained table.");
+        var settings = new SequenceTaggerTransformer.Settings(taggerInput, new NetworkShape(embedding.weight!.shape[1], _options.Encoder, _options.Dropout),
+            tagIndex, _options.LabelColumnName, _options.PredictedTagsColumnName);
+        var module = new SequenceTaggerModule(embedding, settings);
         module.to(loop.Device);
 
-        var train = features.Encode(tokens);
+        var train = taggerInput.Encode(tokens);
         var trainTags = tags.Select(t => ToTagIds(tagIndex, t, "training")).ToList();
-        var valid = validTokens == null ? null : features.Encode(validTokens);
+        var valid = validTokens == null ? null : taggerInput.Encode(validTokens);
         // Validation tags the training data lacks cannot be predicted; they are left out of the validation loss.
         var validTagIds = validTags?.Select(t => ToTagIds(tagIndex, t, null)).ToList();
         long unseen = validTagIds?.Sum(r => r.LongCount(id => id < 0)) ?? 0;
@@ -98,9 +98,7 @@ public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer
             batch => Loss(module, train, trainTags, batch, loop.Device),
             valid?.Words.Select(r => r.Length).ToList(),
             valid == null ? null : batch => Loss(module, valid, validTagIds!, batch, loop.Device));
-        var settings = new SequenceTaggerTransformer.Settings(_options.TokensColumnName, _options.LabelColumnName, _options.PredictedTagsColumnName,
-            _options.Encoder, _options.Dropout, embedding.weight!.shape[1]);
-        return new SequenceTaggerTransformer(_host, settings, features, tagIndex, module, loop.Device, history);
+        return new SequenceTaggerTransformer(_host, settings, module, loop.Device, history);
     }
 
     /// <inheritdoc/>
@@ -118,32 +116,6 @@ public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer
         result[_options.PredictedTagsColumnName] = new SchemaShape.Column(_options.PredictedTagsColumnName,
             SchemaShape.Column.VectorKind.VariableVector, TextDataViewType.Instance, false);
         return new SchemaShape(result.Values);
-    }
-
-    /// <summary>Reads aligned token and tag rows; a row whose counts differ, or without tokens, is an error naming both columns.</summary>
-    internal static (List<string[]> Tokens, List<string[]> Tags) ReadPairs(IHost host, IDataView data, string tokensColumn, string tagsColumn, string what)
-    {
-        var tokenCol = SequenceColumn.Find(host, data.Schema, tokensColumn, "tokens");
-        var tagCol = SequenceColumn.Find(host, data.Schema, tagsColumn, "label");
-        var tokens = new List<string[]>();
-        var tags = new List<string[]>();
-        using var cursor = data.GetRowCursor(new[] { tokenCol, tagCol });
-        var getTokens = CasedWords.MakeGetter(cursor, tokenCol);
-        var getTags = CasedWords.MakeGetter(cursor, tagCol);
-        while (cursor.MoveNext())
-        {
-            if ((cursor.Position & 0x3FF) == 0)
-                host.CheckAlive();
-            var t = getTokens();
-            var g = getTags();
-            if (t.Length == 0)
-                throw host.Except($"Row {cursor.Position} of the {what} data has no tokens in column '{tokensColumn}'.");
-            if (t.Length != g.Length)
-                throw host.Except($"Row {cursor.Position} of the {what} data has {t.Length} tokens in column '{tokensColumn}' but {g.Length} tags in column '{tagsColumn}'; they must pair up.");
-            tokens.Add(t);
-            tags.Add(g);
-        }
-        return (tokens, tags);
     }
 
     /// <summary>Tag ids; an unknown tag is an error naming it, or -100 (ignored by the loss) when <paramref name="what"/> is null.</summary>
@@ -171,44 +143,5 @@ public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer
         var logits = module.call(words, suffixes, shapes, lengths);
         long count = batch.Sum(r => tags[r].LongCount(id => id >= 0));
         return (nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: -100, reduction: nn.Reduction.Sum), count);
-    }
-}
-
-/// <summary>Token rows turned into the tagger's three id streams.</summary>
-internal sealed record EncodedRows(List<int[]> Words, List<int[]> Suffixes, List<int[]> Shapes);
-
-/// <summary>The tagger's vocabularies: lower-cased words and, with word features, suffixes.</summary>
-internal sealed class TaggerFeatures
-{
-    public TaggerFeatures(TokenIndex words, TokenIndex? suffixes)
-    {
-        Words = words;
-        Suffixes = suffixes;
-    }
-
-    public TokenIndex Words { get; }
-    public TokenIndex? Suffixes { get; }
-    public int SuffixCount => Suffixes?.Count ?? 0;
-
-    public static TaggerFeatures Build(List<string[]> tokens, EmbeddingOptions embedding, int minCount, bool wordFeatures)
-    {
-        var lower = tokens.Select(r => r.Select(t => t.ToLowerInvariant()).ToArray()).ToList();
-        var words = TokenEmbedding.BuildIndex(lower, embedding, minCount, 0);
-        var suffixes = wordFeatures ? TokenIndex.Build(tokens.Select(r => r.Select(WordShape.Suffix).ToArray())) : null;
-        return new TaggerFeatures(words, suffixes);
-    }
-
-    public EncodedRows Encode(IEnumerable<string[]> rows)
-    {
-        var words = new List<int[]>();
-        var suffixes = new List<int[]>();
-        var shapes = new List<int[]>();
-        foreach (var row in rows)
-        {
-            words.Add(row.Select(t => Words.IdOf(t.ToLowerInvariant())).ToArray());
-            suffixes.Add(Suffixes == null ? new int[row.Length] : row.Select(t => Suffixes.IdOf(WordShape.Suffix(t))).ToArray());
-            shapes.Add(Suffixes == null ? new int[row.Length] : row.Select(WordShape.Of).ToArray());
-        }
-        return new EncodedRows(words, suffixes, shapes);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNet.Sequence.Internal;
 using MLNet.Sequence.Torch;
 using MLNet.Sequence.Torch.Data;
 using MLNet.Sequence.Torch.Modules;
@@ -32,92 +33,93 @@ public sealed class SequenceTaggerTransformer : SequenceModelTransformerBase
 {
     internal const string UserName = "Sequence Tagger";
     internal const string LoaderSignature = "MLSeqTaggerXf";
+    private const string RegistrationName = nameof(SequenceTaggerTransformer);
     private const int BatchSize = 64;
 
-    internal sealed record Settings(string TokensColumnName, string LabelColumnName, string PredictedTagsColumnName,
-        RecurrentEncoderOptions Encoder, double Dropout, long EmbeddingDimension);
+    /// <summary>What the tagger saves besides its weights.</summary>
+    internal sealed record Settings(TaggerInput Input, NetworkShape Network, TokenIndex Tags, string LabelColumnName, string PredictedTagsColumnName)
+    {
+        public void Write(BinaryWriter w)
+        {
+            Input.Write(w);
+            Network.Write(w);
+            Tags.Write(w);
+            w.WriteStrings(new[] { LabelColumnName, PredictedTagsColumnName });
+        }
+
+        public static Settings Read(IExceptionContext ectx, BinaryReader r, uint version)
+        {
+            if (version < VersionInputFirst)
+                return ReadFirstLayout(ectx, r);
+            var input = TaggerInput.Read(r);
+            var network = NetworkShape.Read(ectx, r);
+            var tags = TokenIndex.Read(r, "tag set");
+            var columns = r.ReadStrings("column names");
+            ectx.CheckDecode(columns.Length == 2, "The model names the wrong number of columns.");
+            return new Settings(input, network, tags, columns[0], columns[1]);
+        }
+
+        /// <summary>The layout of the first version: column names first, then the network and the vocabularies.</summary>
+        private static Settings ReadFirstLayout(IExceptionContext ectx, BinaryReader r)
+        {
+            var tokens = r.ReadString();
+            var label = r.ReadString();
+            var predicted = r.ReadString();
+            var encoder = RecurrentEncoderOptions.Read(r);
+            double dropout = r.ReadDouble();
+            long dimension = r.ReadInt64();
+            var input = TaggerInput.ReadVocabularies(tokens, r);
+            var tags = TokenIndex.Read(r, "tag set");
+            return new Settings(input, NetworkShape.Checked(ectx, dimension, encoder, dropout), tags, label, predicted);
+        }
+    }
+
+    // 0x00010002: the input and network shape saved by their owners, column names last.
+    private const uint VersionInputFirst = 0x00010002;
 
     private readonly Settings _settings;
-    private readonly TaggerFeatures _features;
     private readonly SequenceTaggerModule _module;
-    private readonly Device _device;
 
-    internal SequenceTaggerTransformer(IHost host, Settings settings, TaggerFeatures features, TokenIndex tags,
-        SequenceTaggerModule module, Device device, TrainingHistory? history) : base(host)
+    internal SequenceTaggerTransformer(IHost host, Settings settings, SequenceTaggerModule module, Device device, TrainingHistory? history)
+        : base(host, module, device)
     {
         _settings = settings;
-        _features = features;
-        Tags = tags;
         _module = module;
-        _device = device;
-        _module.eval();
         TrainingHistory = history;
     }
 
     /// <summary>The tag set (reserved ids first).</summary>
-    public TokenIndex Tags { get; }
+    public TokenIndex Tags => _settings.Tags;
 
     /// <summary>The (lower-cased) words the model knows.</summary>
-    public TokenIndex Words => _features.Words;
+    public TokenIndex Words => _settings.Input.Words;
 
     /// <summary>What training did, epoch by epoch; null for a transformer loaded from a model file.</summary>
     public TrainingHistory? TrainingHistory { get; }
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "MLSQTAGR",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: VersionInputFirst,
+        verReadableCur: VersionInputFirst,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(SequenceTaggerTransformer).Assembly.FullName);
 
-    private static SequenceTaggerTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        Contracts.CheckValue(env, nameof(env));
-        var host = env.Register(nameof(SequenceTaggerTransformer));
-        host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel(GetVersionInfo());
-        var r = ctx.Reader;
-        // strings: tokens, label, predicted-tags columns; encoder; double dropout; long embedding dimension;
-        // word index; bool has suffixes (+ suffix index); tag index; weights entry
-        var tokens = r.ReadString();
-        var label = r.ReadString();
-        var predicted = r.ReadString();
-        var encoder = RecurrentEncoderOptions.Read(r);
-        double dropout = r.ReadDouble();
-        long dimension = r.ReadInt64();
-        host.CheckDecode(dimension > 0 && dimension <= int.MaxValue, "Bad embedding dimension in the model.");
-        var words = TokenIndex.Read(r, "word vocabulary");
-        var suffixes = r.ReadBoolean() ? TokenIndex.Read(r, "suffix vocabulary") : null;
-        var tags = TokenIndex.Read(r, "tag set");
-        var features = new TaggerFeatures(words, suffixes);
-        var module = new SequenceTaggerModule(nn.Embedding(words.Count, dimension, padding_idx: TokenIndex.Padding), features.SuffixCount, encoder, dropout, tags.Count);
-        TorchModelIO.Load(ctx, module);
-        return new SequenceTaggerTransformer(host, new Settings(tokens, label, predicted, encoder, dropout, dimension), features, tags, module, CPU, null);
-    }
+    private static SequenceTaggerTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
+        Load(env, ctx, RegistrationName, GetVersionInfo(), "the sequence tagger", host =>
+        {
+            var settings = Settings.Read(host, ctx.Reader, ctx.Header.ModelVerWritten);
+            var module = new SequenceTaggerModule(settings.Network.NewEmbedding(settings.Input.Words.Count), settings);
+            LoadWeights(ctx, module);
+            return new SequenceTaggerTransformer(host, settings, module, CPU, null);
+        });
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
         Create(env, ctx).MakeRowMapper(inputSchema);
 
-    /// <inheritdoc/>
-    public override void SaveModel(ModelSaveContext ctx)
-    {
-        Host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        var w = ctx.Writer;
-        w.Write(_settings.TokensColumnName);
-        w.Write(_settings.LabelColumnName);
-        w.Write(_settings.PredictedTagsColumnName);
-        _settings.Encoder.Write(w);
-        w.Write(_settings.Dropout);
-        w.Write(_settings.EmbeddingDimension);
-        _features.Words.Write(w);
-        w.Write(_features.Suffixes != null);
-        _features.Suffixes?.Write(w);
-        Tags.Write(w);
-        TorchModelIO.Save(ctx, _module);
-    }
+    private protected override VersionInfo GetVersionInfoCore() => GetVersionInfo();
+
+    private protected override void SaveState(BinaryWriter writer) => _settings.Write(writer);
 
     /// <summary>The predicted tag of every token of each row, rows batched by length.</summary>
     public IReadOnlyList<string[]> Predict(IReadOnlyList<string[]> rows)
@@ -125,16 +127,16 @@ public sealed class SequenceTaggerTransformer : SequenceModelTransformerBase
         Host.CheckValue(rows, nameof(rows));
         for (int i = 0; i < rows.Count; i++)
             Host.CheckParam(rows[i] != null && rows[i].Length > 0, nameof(rows), $"Row {i} has no tokens.");
-        var encoded = _features.Encode(rows);
+        var encoded = _settings.Input.Encode(rows);
         var result = new string[rows.Count][];
         using var noGrad = no_grad();
         foreach (var batch in LengthBatches.ForEvaluation(encoded.Words.Select(w => w.Length).ToList(), BatchSize))
         {
             using var scope = NewDisposeScope();
-            var (words, lengths) = PaddedBatch.Create(encoded.Words, batch, _device);
+            var (words, lengths) = PaddedBatch.Create(encoded.Words, batch, Device);
             long longest = words.shape[1];
-            var logits = _module.call(words, PaddedBatch.Ids(encoded.Suffixes, batch, longest, _device),
-                PaddedBatch.Ids(encoded.Shapes, batch, longest, _device), lengths);
+            var logits = _module.call(words, PaddedBatch.Ids(encoded.Suffixes, batch, longest, Device),
+                PaddedBatch.Ids(encoded.Shapes, batch, longest, Device), lengths);
             // Reserved ids are never gold tags; keep them from being predicted.
             logits[.., .., ..TokenIndex.ReservedCount] = tensor(float.NegativeInfinity);
             var best = logits.argmax(2).cpu().data<long>().ToArray();
@@ -158,7 +160,7 @@ public sealed class SequenceTaggerTransformer : SequenceModelTransformerBase
     {
         Host.CheckValue(data, nameof(data));
         string labelColumn = labelColumnName ?? _settings.LabelColumnName;
-        var (tokens, gold) = SequenceTaggerTrainer.ReadPairs(Host, data, _settings.TokensColumnName, labelColumn, "evaluation");
+        var (tokens, gold) = TaggedRows.Read(Host, data, _settings.Input.ColumnName, labelColumn, "evaluation");
         foreach (var (row, i) in gold.Select((g, i) => (g, i)))
         {
             foreach (var tag in row)
@@ -177,7 +179,7 @@ public sealed class SequenceTaggerTransformer : SequenceModelTransformerBase
                 bool ok = predicted[i][t] == gold[i][t];
                 right += ok ? 1 : 0;
                 all &= ok;
-                if (_features.Words.IdOf(tokens[i][t].ToLowerInvariant()) == TokenIndex.Unknown)
+                if (Words.IdOf(tokens[i][t].ToLowerInvariant()) == TokenIndex.Unknown)
                 {
                     unknown++;
                     unknownRight += ok ? 1 : 0;
@@ -190,21 +192,19 @@ public sealed class SequenceTaggerTransformer : SequenceModelTransformerBase
             unknown == 0 ? double.NaN : (double)unknownRight / unknown);
     }
 
-    private protected override IRowMapper MakeRowMapper(DataViewSchema schema, IDataView? source) => new Mapper(this, schema, source);
+    /// <inheritdoc/>
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
-    private sealed class Mapper : ScoringMapper<string[]>
+    private sealed class Mapper : ScoringMapper<string[], string[]>
     {
         private readonly SequenceTaggerTransformer _parent;
         private readonly DataViewSchema.Column _tokens;
 
-        // source: the view being transformed, so that rows are read ahead and tagged in batches; null for one row at a time.
-        public Mapper(SequenceTaggerTransformer parent, DataViewSchema inputSchema, IDataView? source)
+        public Mapper(SequenceTaggerTransformer parent, DataViewSchema inputSchema)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
         {
             _parent = parent;
-            _tokens = SequenceColumn.Find(Host, inputSchema, parent._settings.TokensColumnName, "tokens");
-            Scores = new RowScorer<string[]>(source, SequenceTaggerTrainer.CasedWords.MakeGetter, rows => parent.Predict(rows).ToArray(),
-                (_, tokens) => tokens.Length == 0 ? Array.Empty<string>() : parent.Predict(new[] { tokens })[0]);
+            _tokens = parent._settings.Input.Find(Host, inputSchema);
         }
 
         public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => new[]
@@ -212,15 +212,20 @@ public sealed class SequenceTaggerTransformer : SequenceModelTransformerBase
             new DataViewSchema.DetachedColumn(_parent._settings.PredictedTagsColumnName, new VectorDataViewType(TextDataViewType.Instance)),
         };
 
-        public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) => col => col == _tokens.Index && activeOutput(0);
+        public override IReadOnlyList<DataViewSchema.Column> InputColumns => new[] { _tokens };
+
+        public override Func<string[]> MakeInputGetter(DataViewRow row) => _parent._settings.Input.MakeGetter(row);
+
+        public override bool CanBatch(string[] tokens) => tokens.Length > 0;
+
+        public override string[][] ScoreBatch(IReadOnlyList<string[]> inputs) => _parent.Predict(inputs).ToArray();
+
+        public override string[] ScoreOne(long position, string[] tokens) => tokens.Length == 0 ? Array.Empty<string>() : _parent.Predict(new[] { tokens })[0];
 
         public override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
-        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
-        {
-            disposer = null!;
-            var tagsOfRow = Scores.For(input, _tokens);
-            return (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> dst) =>
+        public override Delegate MakeOutputGetter(int iinfo, Func<string[]> tagsOfRow) =>
+            (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> dst) =>
             {
                 var tags = tagsOfRow();
                 var editor = VBufferEditor.Create(ref dst, tags.Length);
@@ -228,6 +233,5 @@ public sealed class SequenceTaggerTransformer : SequenceModelTransformerBase
                     editor.Values[i] = tags[i].AsMemory();
                 dst = editor.Commit();
             });
-        }
     }
 }
