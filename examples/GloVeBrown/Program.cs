@@ -28,7 +28,7 @@ var pipeline = ml.Transforms.Text.TokenizeIntoWords("Tokens", nameof(Sentence.Te
     {
         Dimension = 100,
         WindowSize = 10,
-        MinCount = 5,
+        MinimumCount = 5,
         XMax = 10,          // Brown is small: the reference's advice for small corpora
         Iterations = 15,
         MemoryLimitGB = 1.0,

@@ -45,7 +45,7 @@ var watch = Stopwatch.StartNew();
 var brown = ml.Data.LoadFromTextFile<Line>(Path.Combine(cache, "brown.txt"), separatorChar: '\t', allowQuoting: false);
 var word2vec = ml.Transforms.Text.Word2Vec("Vector", nameof(Line.Text), new Word2VecEstimator.Options
 {
-    Dimension = 100, MinCount = 3, Epochs = 5, NumberOfThreads = threads,
+    Dimension = 100, MinimumCount = 3, Epochs = 5, NumberOfThreads = threads,
 }).Fit(brown);
 var pretrained = word2vec.Vectors;
 Console.WriteLine($"Word2Vec on Brown: {pretrained.Count:N0} words x {pretrained.Dimension} in {watch.Elapsed.TotalSeconds:F0} s");

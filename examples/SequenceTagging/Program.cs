@@ -43,7 +43,7 @@ WordVectors? pretrained = null;
 if (args.Contains("--pretrained"))
 {
     var brown = ml.Data.LoadFromTextFile<TaggedRow>(Path.Combine(cache, "brown.txt"), separatorChar: '\t', allowQuoting: false);
-    pretrained = ml.Transforms.Text.Word2Vec("V", nameof(TaggedRow.Split), new Word2VecEstimator.Options { MinCount = 3, NumberOfThreads = threads }).Fit(brown).Vectors;
+    pretrained = ml.Transforms.Text.Word2Vec("V", nameof(TaggedRow.Split), new Word2VecEstimator.Options { MinimumCount = 3, NumberOfThreads = threads }).Fit(brown).Vectors;
 }
 
 var watch = Stopwatch.StartNew();

@@ -32,7 +32,7 @@ var pipeline = ml.Transforms.Text.TokenizeIntoWords("Tokens", nameof(Sentence.Te
         WindowSize = 5,
         NegativeSamples = 5,
         SubSampling = 1e-3,
-        MinCount = 5,
+        MinimumCount = 5,
         Epochs = 5,
         NumberOfThreads = Environment.ProcessorCount,
     }));

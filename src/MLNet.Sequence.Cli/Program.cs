@@ -112,9 +112,9 @@ namespace MLNet.Sequence.Cli
                 NegativeSamples = line.Int("negative", 5, 0),
                 NumberOfThreads = line.Int("threads", Environment.ProcessorCount, 1),
                 Epochs = line.Int("iter", 5, 1),
-                MinCount = line.Int("min-count", 5, 1),
+                MinimumCount = line.Int("min-count", 5, 1),
                 LearningRate = (float)line.Double("alpha", cbow ? 0.05 : 0.025),
-                MaxVocabularySize = line.Int("max-vocab", 0, 0),
+                MaximumVocabularySize = line.Int("max-vocab", 0, 0),
                 Seed = line.String("seed") is null ? 1 : line.Int("seed", 1),
             };
             bool binary = line.Bool("binary", false);
@@ -167,8 +167,8 @@ namespace MLNet.Sequence.Cli
                 WindowSize = line.Int("window-size", 15, 1),
                 Symmetric = line.Bool("symmetric", true),
                 DistanceWeighting = line.Bool("distance-weighting", true),
-                MinCount = line.Int("vocab-min-count", 5, 1),
-                MaxVocabularySize = line.Int("max-vocab", 0, 0),
+                MinimumCount = line.Int("vocab-min-count", 5, 1),
+                MaximumVocabularySize = line.Int("max-vocab", 0, 0),
                 Iterations = line.Int("iter", 25, 1),
                 XMax = line.Double("x-max", 100),
                 Alpha = line.Double("alpha", 0.75),

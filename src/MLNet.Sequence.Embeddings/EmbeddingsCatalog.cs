@@ -36,7 +36,7 @@ public static class EmbeddingsCatalog
             Dimension = dimension,
             WindowSize = windowSize,
             Epochs = epochs,
-            MinCount = minCount,
+            MinimumCount = minCount,
         });
 
     /// <summary>

@@ -32,10 +32,10 @@ public sealed class GloVeEstimator : IEstimator<GloVeTransformer>
         public bool DistanceWeighting = true;
 
         /// <summary>Words seen fewer times are left out (<c>-vocab-min-count</c>).</summary>
-        public int MinCount = 5;
+        public int MinimumCount = 5;
 
         /// <summary>Keep at most this many most frequent words (0: no bound; <c>-max-vocab</c>).</summary>
-        public int MaxVocabularySize;
+        public int MaximumVocabularySize;
 
         /// <summary>Counts at or above x_max get full weight in the loss (<c>-x-max</c>).</summary>
         public double XMax = 100;
@@ -97,8 +97,8 @@ public sealed class GloVeEstimator : IEstimator<GloVeTransformer>
     {
         host.CheckUserArg(o.Dimension > 0, nameof(o.Dimension), "Must be positive.");
         host.CheckUserArg(o.WindowSize > 0, nameof(o.WindowSize), "Must be positive.");
-        host.CheckUserArg(o.MinCount >= 1, nameof(o.MinCount), "Must be at least 1.");
-        host.CheckUserArg(o.MaxVocabularySize >= 0, nameof(o.MaxVocabularySize), "Cannot be negative (0 means no bound).");
+        host.CheckUserArg(o.MinimumCount >= 1, nameof(o.MinimumCount), "Must be at least 1.");
+        host.CheckUserArg(o.MaximumVocabularySize >= 0, nameof(o.MaximumVocabularySize), "Cannot be negative (0 means no bound).");
         host.CheckUserArg(o.XMax > 0 && double.IsFinite(o.XMax), nameof(o.XMax), "Must be a positive number.");
         host.CheckUserArg(o.Alpha >= 0 && double.IsFinite(o.Alpha), nameof(o.Alpha), "Must be 0 or a positive number.");
         host.CheckUserArg(o.LearningRate > 0 && float.IsFinite(o.LearningRate), nameof(o.LearningRate), "Must be a positive number.");
@@ -198,11 +198,11 @@ public sealed class GloVeEstimator : IEstimator<GloVeTransformer>
             return _options.ContinueFrom.Vectors.Vocabulary;
         }
         var builder = VocabularyBuilder.Count(_host, corpus, _inputColumnName, 0, "GloVe");
-        var vocabulary = builder.Build(_options.MinCount, _options.MaxVocabularySize);
+        var vocabulary = builder.Build(_options.MinimumCount, _options.MaximumVocabularySize);
         if (vocabulary.Count == 0)
-            throw builder.NoFrequentWords(_host, _inputColumnName, _options.MinCount);
+            throw builder.NoFrequentWords(_host, _inputColumnName, _options.MinimumCount);
         ch.Info(FormattableString.Invariant(
-            $"Vocabulary: {vocabulary.Count:N0} words with count >= {_options.MinCount} out of {builder.DistinctCount:N0} distinct; {builder.TokenCount:N0} tokens in {builder.RowCount:N0} rows."));
+            $"Vocabulary: {vocabulary.Count:N0} words with count >= {_options.MinimumCount} out of {builder.DistinctCount:N0} distinct; {builder.TokenCount:N0} tokens in {builder.RowCount:N0} rows."));
         return vocabulary;
     }
 

@@ -110,8 +110,8 @@ internal sealed class VocabularyBuilder
     {
         var (word, count) = MostFrequent();
         return host.Except(
-            $"No word of column '{column}' occurs at least MinCount={minCount} times " +
-            $"({DistinctCount} distinct words; the most frequent, '{word}', occurs {count} times). Lower MinCount or give more data.");
+            $"No word of column '{column}' occurs at least MinimumCount={minCount} times " +
+            $"({DistinctCount} distinct words; the most frequent, '{word}', occurs {count} times). Lower MinimumCount or give more data.");
     }
 
     /// <summary>The most frequent word and its count, for error messages.</summary>

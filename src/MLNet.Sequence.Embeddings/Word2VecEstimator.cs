@@ -52,10 +52,10 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         public double SubSampling = 1e-3;
 
         /// <summary>Words seen fewer times are left out of the vocabulary.</summary>
-        public int MinCount = 5;
+        public int MinimumCount = 5;
 
         /// <summary>Bound on distinct words while counting (0: none); when exceeded, the rarest words are pruned as word2vec.c does.</summary>
-        public int MaxVocabularySize;
+        public int MaximumVocabularySize;
 
         /// <summary>Starting learning rate alpha; it decays linearly to alpha x 1e-4 over all epochs.</summary>
         public float LearningRate = 0.025f;
@@ -70,7 +70,7 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         public int? Seed;
 
         /// <summary>Longer rows are cut into sentences of this many in-vocabulary words; context windows never cross a sentence.</summary>
-        public int MaxSentenceLength = 10_000;
+        public int MaximumSentenceLength = 10_000;
 
         /// <summary>How a text column (not a token vector) is split into tokens, for training and for mapping.</summary>
         public TokenSplitting TokenSplitting = TokenSplitting.WhiteSpace;
@@ -81,7 +81,7 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         /// <summary>
         /// Continued training from a table (trained here, or loaded with <see cref="WordVectorFile.Load"/>):
         /// its words keep their vectors as the starting point, words of the new data seen at least
-        /// <see cref="MinCount"/> times are added, and training goes on over the new data. Its
+        /// <see cref="MinimumCount"/> times are added, and training goes on over the new data. Its
         /// dimension must equal <see cref="Dimension"/>. Output weights start at zero.
         /// </summary>
         public WordVectors? InitialVectors;
@@ -127,12 +127,12 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
             "Set NegativeSamples above 0 or turn HierarchicalSoftmax on; with neither there is nothing to train.");
         host.CheckUserArg(double.IsFinite(o.NegativeSamplingExponent), nameof(o.NegativeSamplingExponent), "Must be a finite number.");
         host.CheckUserArg(o.SubSampling >= 0 && double.IsFinite(o.SubSampling), nameof(o.SubSampling), "Must be 0 or a positive number.");
-        host.CheckUserArg(o.MinCount >= 1, nameof(o.MinCount), "Must be at least 1.");
-        host.CheckUserArg(o.MaxVocabularySize >= 0, nameof(o.MaxVocabularySize), "Cannot be negative (0 means no bound).");
+        host.CheckUserArg(o.MinimumCount >= 1, nameof(o.MinimumCount), "Must be at least 1.");
+        host.CheckUserArg(o.MaximumVocabularySize >= 0, nameof(o.MaximumVocabularySize), "Cannot be negative (0 means no bound).");
         host.CheckUserArg(o.LearningRate > 0 && float.IsFinite(o.LearningRate), nameof(o.LearningRate), "Must be a positive number.");
         host.CheckUserArg(o.Epochs >= 1, nameof(o.Epochs), "Must be at least 1.");
         host.CheckUserArg(o.NumberOfThreads is null or >= 1, nameof(o.NumberOfThreads), "Must be at least 1.");
-        host.CheckUserArg(o.MaxSentenceLength >= 1, nameof(o.MaxSentenceLength), "Must be at least 1.");
+        host.CheckUserArg(o.MaximumSentenceLength >= 1, nameof(o.MaximumSentenceLength), "Must be at least 1.");
         host.CheckUserArg(Enum.IsDefined(o.TokenSplitting), nameof(o.TokenSplitting), "Unknown token splitting.");
         host.CheckUserArg(Enum.IsDefined(o.Pooling), nameof(o.Pooling), "Unknown pooling.");
         host.CheckUserArg(o.InitialVectors == null || o.ContinueFrom == null, nameof(o.InitialVectors),
@@ -149,7 +149,7 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         var corpus = new TokenColumn(_host, input, _inputColumnName, _options.TokenSplitting);
         var clock = Stopwatch.StartNew();
 
-        var builder = VocabularyBuilder.Count(_host, corpus, _inputColumnName, _options.MaxVocabularySize, "Word2Vec");
+        var builder = VocabularyBuilder.Count(_host, corpus, _inputColumnName, _options.MaximumVocabularySize, "Word2Vec");
 
         var start = _options.ContinueFrom?.Vectors ?? _options.InitialVectors;
         Vocabulary vocabulary;
@@ -159,26 +159,26 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
         {
             if (start == null)
             {
-                vocabulary = builder.Build(_options.MinCount);
+                vocabulary = builder.Build(_options.MinimumCount);
                 wordsPerEpoch = vocabulary.TotalCount;
             }
             else
             {
-                (vocabulary, wordsPerEpoch, var oldIds) = builder.BuildOnto(start.Vocabulary, _options.MinCount);
+                (vocabulary, wordsPerEpoch, var oldIds) = builder.BuildOnto(start.Vocabulary, _options.MinimumCount);
                 initial = StartingWeights(ch, start, vocabulary, oldIds);
                 ch.Info($"Continuing from a table of {start.Count:N0} words; {oldIds.Count(id => id < 0):N0} new words added.");
             }
             if (wordsPerEpoch == 0)
-                throw builder.NoFrequentWords(_host, _inputColumnName, _options.MinCount);
+                throw builder.NoFrequentWords(_host, _inputColumnName, _options.MinimumCount);
             // Input and output weights (one table per output layer) live side by side during training.
             int tables = 1 + (_options.NegativeSamples > 0 ? 1 : 0) + (_options.HierarchicalSoftmax ? 1 : 0);
             TableSize.Check(_host, vocabulary.Count, _options.Dimension, nameof(Options.Dimension), "Word2Vec's weights", tables);
             if (_options.HierarchicalSoftmax && vocabulary.Count < 2)
                 throw _host.Except($"Hierarchical softmax needs at least two words in the vocabulary of column '{_inputColumnName}'; found one ('{vocabulary[0]}').");
             ch.Info(FormattableString.Invariant(
-                $"Vocabulary: {vocabulary.Count:N0} words with count >= {_options.MinCount} out of {builder.DistinctCount:N0} distinct; {builder.TokenCount:N0} tokens in {builder.RowCount:N0} rows; {clock.Elapsed.TotalSeconds:F2} s."));
+                $"Vocabulary: {vocabulary.Count:N0} words with count >= {_options.MinimumCount} out of {builder.DistinctCount:N0} distinct; {builder.TokenCount:N0} tokens in {builder.RowCount:N0} rows; {clock.Elapsed.TotalSeconds:F2} s."));
             if (builder.Prunings > 0)
-                ch.Warning($"The vocabulary was pruned {builder.Prunings} time(s) to stay within MaxVocabularySize={_options.MaxVocabularySize}; the rarest words were dropped.");
+                ch.Warning($"The vocabulary was pruned {builder.Prunings} time(s) to stay within MaximumVocabularySize={_options.MaximumVocabularySize}; the rarest words were dropped.");
         }
         double vocabularySeconds = clock.Elapsed.TotalSeconds;
 

@@ -6,7 +6,7 @@ namespace MLNet.Sequence.Embeddings.Tests;
 /// <summary>Bad data and options give exceptions that name the problem, never a crash, hang or garbage.</summary>
 public class BadInputTests
 {
-    private static Word2VecEstimator.Options Small() => new() { Dimension = 8, MinCount = 1, Epochs = 1, NumberOfThreads = 1 };
+    private static Word2VecEstimator.Options Small() => new() { Dimension = 8, MinimumCount = 1, Epochs = 1, NumberOfThreads = 1 };
 
     [Fact]
     public void EmptyCorpusNamesTheColumn()
@@ -35,9 +35,9 @@ public class BadInputTests
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(new[] { new TextRow { Text = "one two three two" } });
         var options = Small();
-        options.MinCount = 5;
+        options.MinimumCount = 5;
         var e = Assert.Throws<InvalidOperationException>(() => ml.Transforms.Text.Word2Vec("Vec", "Text", options).Fit(data));
-        Assert.Contains("MinCount=5", e.Message);
+        Assert.Contains("MinimumCount=5", e.Message);
         Assert.Contains("'two', occurs 2 times", e.Message);
     }
 
@@ -107,7 +107,7 @@ public class BadInputTests
         Assert.Contains("Dimension", e.Message);
         Assert.Contains("more than one array holds", e.Message);
 
-        var glove = new GloVeEstimator.Options { Dimension = int.MaxValue, MinCount = 1, Iterations = 1, NumberOfThreads = 1 };
+        var glove = new GloVeEstimator.Options { Dimension = int.MaxValue, MinimumCount = 1, Iterations = 1, NumberOfThreads = 1 };
         var g = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.GloVe("Vec", "Text", glove).Fit(data));
         Assert.Contains("Dimension", g.Message);
 
@@ -153,10 +153,10 @@ public class VocabularyBoundTests
             if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning)
                 lock (warnings) warnings.Add(e.RawMessage);
         };
-        var options = new Word2VecEstimator.Options { Dimension = 8, MinCount = 1, Epochs = 1, NumberOfThreads = 1, MaxVocabularySize = 200 };
+        var options = new Word2VecEstimator.Options { Dimension = 8, MinimumCount = 1, Epochs = 1, NumberOfThreads = 1, MaximumVocabularySize = 200 };
         var vectors = ml.Transforms.Text.Word2Vec("Vec", "Text", options).Fit(ml.Data.LoadFromEnumerable(rows)).Vectors;
         Assert.InRange(vectors.Count, 50, 200);
         Assert.All(Enumerable.Range(0, 50), k => Assert.True(vectors.Vocabulary.Contains("w" + k)));
-        Assert.Contains(warnings, w => w.Contains("MaxVocabularySize=200"));
+        Assert.Contains(warnings, w => w.Contains("MaximumVocabularySize=200"));
     }
 }

@@ -12,7 +12,7 @@ public class ContinuedTrainingTests
     {
         Dimension = 16,
         WindowSize = 3,
-        MinCount = 2,
+        MinimumCount = 2,
         Epochs = epochs,
         NumberOfThreads = 1,
         Seed = 3,

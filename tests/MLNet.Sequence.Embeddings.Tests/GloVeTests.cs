@@ -119,7 +119,7 @@ public class GloVeEstimatorTests
     {
         Dimension = 16,
         WindowSize = 5,
-        MinCount = 2,
+        MinimumCount = 2,
         Iterations = 15,
         XMax = 10,
         NumberOfThreads = 1,
@@ -210,7 +210,7 @@ public class GloVeEstimatorTests
         var ml = new MLContext(1);
         Assert.Contains("'Text' holds no tokens", Assert.Throws<InvalidOperationException>(() =>
             ml.Transforms.Text.GloVe("Vec", "Text", Small()).Fit(ml.Data.LoadFromEnumerable(Array.Empty<TextRow>()))).Message);
-        Assert.Contains("MinCount=2", Assert.Throws<InvalidOperationException>(() =>
+        Assert.Contains("MinimumCount=2", Assert.Throws<InvalidOperationException>(() =>
             ml.Transforms.Text.GloVe("Vec", "Text", Small()).Fit(ml.Data.LoadFromEnumerable(new[] { new TextRow { Text = "a b c" } }))).Message);
         Assert.Contains("no co-occurrences", Assert.Throws<InvalidOperationException>(() =>
             ml.Transforms.Text.GloVe("Vec", "Text", Small()).Fit(ml.Data.LoadFromEnumerable(new[] { new TextRow { Text = "a" }, new TextRow { Text = "a" } }))).Message);

@@ -16,7 +16,7 @@ public class PersistenceTests
             .Append(ml.Transforms.Text.Word2Vec("Vec", "Tokens", new Word2VecEstimator.Options
             {
                 Dimension = 16,
-                MinCount = 2,
+                MinimumCount = 2,
                 Epochs = 2,
                 NumberOfThreads = 1,
                 Pooling = EmbeddingPooling.Sum,

@@ -14,7 +14,7 @@ public class Word2VecEstimatorTests
         Dimension = 24,
         WindowSize = 3,
         Epochs = 5,
-        MinCount = 2,
+        MinimumCount = 2,
         NumberOfThreads = 1,
         Seed = 11,
         LearningRate = model == Word2VecModel.Cbow ? 0.05f : 0.025f,
@@ -37,7 +37,7 @@ public class Word2VecEstimatorTests
         Assert.Equal(24, vectors.Dimension);
         var counts = vectors.Vocabulary.Counts;
         Assert.True(counts.Zip(counts.Skip(1)).All(p => p.First >= p.Second), "vocabulary is sorted by frequency");
-        Assert.Equal(18 + 24 + 5, vectors.Count); // nouns, context words and fillers all occur >= MinCount
+        Assert.Equal(18 + 24 + 5, vectors.Count); // nouns, context words and fillers all occur >= MinimumCount
         Assert.True(SyntheticCorpus.TopicPurity(vectors) >= 0.9, $"purity {SyntheticCorpus.TopicPurity(vectors)}");
         Assert.True(vectors.Similarity("cat", "dog") > vectors.Similarity("cat", "truck"));
         Assert.NotNull(transformer.TrainingSummary);

@@ -31,13 +31,13 @@ public sealed record AnalogyResult(IReadOnlyList<AnalogySection> Sections, int C
 public sealed class AnalogyEvaluationOptions
 {
     /// <summary>Use only the this many most frequent words, for the questions and the answers (0: all). gensim uses 300,000.</summary>
-    public int RestrictVocabulary { get; set; } = 300_000;
+    public int RestrictVocabulary = 300_000;
 
     /// <summary>Compare words regardless of case (the first, most frequent spelling of a word stands for all).</summary>
-    public bool CaseInsensitive { get; set; } = true;
+    public bool CaseInsensitive = true;
 
     /// <summary>3CosAdd or 3CosMul.</summary>
-    public AnalogyMethod Method { get; set; } = AnalogyMethod.CosAdd;
+    public AnalogyMethod Method = AnalogyMethod.CosAdd;
 }
 
 /// <summary>

@@ -6,28 +6,28 @@ namespace MLNet.Sequence.Embeddings.Projection;
 public sealed class TsneOptions
 {
     /// <summary>Output dimensions: 2 or 3.</summary>
-    public int Dimensions { get; set; } = 2;
+    public int Dimensions = 2;
 
     /// <summary>Effective number of neighbours each point's Gaussian is fitted to.</summary>
-    public double Perplexity { get; set; } = 30;
+    public double Perplexity = 30;
 
     /// <summary>Barnes–Hut accuracy (0: exact gradient, O(N²)); 0.5 is the usual trade-off.</summary>
-    public double Theta { get; set; } = 0.5;
+    public double Theta = 0.5;
 
     /// <summary>Gradient-descent iterations in all.</summary>
-    public int Iterations { get; set; } = 1000;
+    public int Iterations = 1000;
 
     /// <summary>Factor on P during the first <see cref="ExaggerationIterations"/> iterations.</summary>
-    public double EarlyExaggeration { get; set; } = 12;
+    public double EarlyExaggeration = 12;
 
     /// <summary>Iterations with exaggerated P and momentum 0.5 (then 0.8).</summary>
-    public int ExaggerationIterations { get; set; } = 250;
+    public int ExaggerationIterations = 250;
 
     /// <summary>Learning rate; 0 means 'auto': max(N / early exaggeration / 4, 50), as scikit-learn does.</summary>
-    public double LearningRate { get; set; }
+    public double LearningRate;
 
     /// <summary>Seed of the PCA initialisation's power iteration and of the neighbour tree's vantage points.</summary>
-    public int Seed { get; set; } = 1;
+    public int Seed = 1;
 }
 
 /// <summary>A finished t-SNE map.</summary>

@@ -228,7 +228,7 @@ internal sealed class Word2VecTrainer
         var rng = new FastRandom(_seed ^ (0x5851F42D4C957F2DUL * (ulong)(index + 1)));
         var work = new float[_dim];
         var hidden = new float[_dim];
-        var sentence = new int[_options.MaxSentenceLength];
+        var sentence = new int[_options.MaximumSentenceLength];
         foreach (var chunk in queue.GetConsumingEnumerable(cancel))
         {
             float alpha = CurrentAlpha();
@@ -475,7 +475,7 @@ internal sealed class Word2VecTrainer
             _pool = pool;
             _cancel = cancel;
             _report = report;
-            _maxSentence = trainer._options.MaxSentenceLength;
+            _maxSentence = trainer._options.MaximumSentenceLength;
             _chunk = NewChunk();
             _sentenceLength = 0;
         }

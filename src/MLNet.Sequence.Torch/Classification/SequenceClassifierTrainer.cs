@@ -25,40 +25,40 @@ public sealed class SequenceClassifierTrainer : IEstimator<SequenceClassifierTra
         public Options() => Encoder = new RecurrentEncoderOptions { Bidirectional = true };
 
         /// <summary>The label: Boolean (binary) or a key (multiclass).</summary>
-        public string LabelColumnName { get; set; } = DefaultColumnNames.Label;
+        public string LabelColumnName = DefaultColumnNames.Label;
 
         /// <summary>The input: Text (split by <see cref="TokenSplitting"/>) or a vector of Text tokens.</summary>
-        public string FeatureColumnName { get; set; } = "Text";
+        public string FeatureColumnName = "Text";
 
         /// <summary>The score column to create: a logit (binary) or a vector of class probabilities (multiclass).</summary>
-        public string ScoreColumnName { get; set; } = DefaultColumnNames.Score;
+        public string ScoreColumnName = DefaultColumnNames.Score;
 
         /// <summary>The probability column to create (binary only).</summary>
-        public string ProbabilityColumnName { get; set; } = DefaultColumnNames.Probability;
+        public string ProbabilityColumnName = DefaultColumnNames.Probability;
 
         /// <summary>The predicted-label column to create: Boolean (binary) or the label's key type (multiclass).</summary>
-        public string PredictedLabelColumnName { get; set; } = DefaultColumnNames.PredictedLabel;
+        public string PredictedLabelColumnName = DefaultColumnNames.PredictedLabel;
 
         /// <summary>Mean of embeddings or a recurrent encoder.</summary>
-        public SequenceClassifierArchitecture Architecture { get; set; } = SequenceClassifierArchitecture.Recurrent;
+        public SequenceClassifierArchitecture Architecture = SequenceClassifierArchitecture.Recurrent;
 
         /// <summary>How <see cref="SequenceClassifierArchitecture.Recurrent"/> pools the encoder's outputs into one vector.</summary>
-        public RecurrentPooling Pooling { get; set; } = RecurrentPooling.Max;
+        public RecurrentPooling Pooling = RecurrentPooling.Max;
 
         /// <summary>Words or characters.</summary>
-        public SequenceUnit Unit { get; set; } = SequenceUnit.Word;
+        public SequenceUnit Unit = SequenceUnit.Word;
 
         /// <summary>How a Text input column is split into words.</summary>
-        public TokenSplitting TokenSplitting { get; set; } = TokenSplitting.WhiteSpace;
+        public TokenSplitting TokenSplitting = TokenSplitting.WhiteSpace;
 
         /// <summary>Whether tokens are lower-cased before they are looked up.</summary>
-        public bool LowerCase { get; set; } = true;
+        public bool LowerCase = true;
 
         /// <summary>Keep at most this many of the most frequent tokens; 0: all.</summary>
-        public int MaximumVocabularySize { get; set; }
+        public int MaximumVocabularySize;
 
         /// <summary>Only the first this many tokens of a row are read, in training and at prediction; 0: all.</summary>
-        public int MaximumLength { get; set; } = 400;
+        public int MaximumLength = 400;
 
         internal override void Validate(IExceptionContext ectx)
         {

@@ -31,28 +31,28 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
         }
 
         /// <summary>The text (or token-vector) column to learn from and to score.</summary>
-        public string TextColumnName { get; set; } = "Text";
+        public string TextColumnName = "Text";
 
         /// <summary>The column of natural-log probabilities of each row to create.</summary>
-        public string LogProbabilityColumnName { get; set; } = "LogProbability";
+        public string LogProbabilityColumnName = "LogProbability";
 
         /// <summary>The column of per-token perplexities of each row to create.</summary>
-        public string PerplexityColumnName { get; set; } = "Perplexity";
+        public string PerplexityColumnName = "Perplexity";
 
         /// <summary>Characters or words.</summary>
-        public SequenceUnit Unit { get; set; } = SequenceUnit.Word;
+        public SequenceUnit Unit = SequenceUnit.Word;
 
         /// <summary>How a Text column is split into words.</summary>
-        public TokenSplitting TokenSplitting { get; set; } = TokenSplitting.WhiteSpace;
+        public TokenSplitting TokenSplitting = TokenSplitting.WhiteSpace;
 
         /// <summary>Whether text is lower-cased first.</summary>
-        public bool LowerCase { get; set; } = true;
+        public bool LowerCase = true;
 
         /// <summary>Keep at most this many of the most frequent tokens; 0: all.</summary>
-        public int MaximumVocabularySize { get; set; } = 10000;
+        public int MaximumVocabularySize = 10000;
 
         /// <summary>Training reads only the first this many tokens of a row (scoring reads all); 0: all.</summary>
-        public int MaximumLength { get; set; } = 100;
+        public int MaximumLength = 100;
 
         internal override void Validate(IExceptionContext ectx)
         {

@@ -22,19 +22,19 @@ public enum RecurrentCellType
 public sealed class RecurrentEncoderOptions
 {
     /// <summary>The recurrent cell.</summary>
-    public RecurrentCellType CellType { get; set; } = RecurrentCellType.Lstm;
+    public RecurrentCellType CellType = RecurrentCellType.Lstm;
 
     /// <summary>Width of the hidden state of each direction.</summary>
-    public int HiddenSize { get; set; } = 128;
+    public int HiddenSize = 128;
 
     /// <summary>Number of stacked recurrent layers (a deep RNN when above 1).</summary>
-    public int Layers { get; set; } = 1;
+    public int Layers = 1;
 
     /// <summary>Whether a second layer reads each sequence backwards and its states are concatenated.</summary>
-    public bool Bidirectional { get; set; }
+    public bool Bidirectional;
 
     /// <summary>Dropout between stacked layers (ignored with one layer).</summary>
-    public double Dropout { get; set; }
+    public double Dropout;
 
     internal void Validate(IExceptionContext ectx)
     {

@@ -14,22 +14,22 @@ namespace MLNet.Sequence.Torch.Modules;
 public sealed class EmbeddingOptions
 {
     /// <summary>Width of each token vector; taken from <see cref="Pretrained"/> when that is set.</summary>
-    public int Dimension { get; set; } = 100;
+    public int Dimension = 100;
 
     /// <summary>
     /// A word-vector table (Word2Vec, GloVe or a file read with <see cref="WordVectorFile"/>) whose vectors
     /// start the rows of the tokens it holds; other rows start at random. Null: every row starts at random.
     /// </summary>
-    public WordVectors? Pretrained { get; set; }
+    public WordVectors? Pretrained;
 
     /// <summary>Whether the embedding rows stay as they start (only useful with <see cref="Pretrained"/>).</summary>
-    public bool Freeze { get; set; }
+    public bool Freeze;
 
     /// <summary>
     /// With <see cref="Pretrained"/>: also give an id to every word of the table that training never saw,
     /// so that such words are known at prediction (the table's words join the vocabulary).
     /// </summary>
-    public bool IncludePretrainedVocabulary { get; set; }
+    public bool IncludePretrainedVocabulary;
 
     internal int ResolvedDimension => Pretrained?.Dimension ?? Dimension;
 

@@ -28,16 +28,16 @@ public sealed class SequenceTaggerTrainer : IEstimator<SequenceTaggerTransformer
         }
 
         /// <summary>The tokens, as written (case is a feature; the word embedding looks them up lower-cased).</summary>
-        public string TokensColumnName { get; set; } = "Tokens";
+        public string TokensColumnName = "Tokens";
 
         /// <summary>The gold tags, one per token.</summary>
-        public string LabelColumnName { get; set; } = "Tags";
+        public string LabelColumnName = "Tags";
 
         /// <summary>The vector-of-Text column of predicted tags to create.</summary>
-        public string PredictedTagsColumnName { get; set; } = "PredictedTags";
+        public string PredictedTagsColumnName = "PredictedTags";
 
         /// <summary>Whether each token is also described by its last three letters and its shape (case, digits), which helps with unknown words.</summary>
-        public bool UseWordFeatures { get; set; } = true;
+        public bool UseWordFeatures = true;
 
         internal override void Validate(IExceptionContext ectx)
         {

@@ -7,16 +7,16 @@ namespace MLNet.Sequence.Torch.Training;
 public abstract class SequenceModelOptions : TorchTrainerOptions
 {
     /// <summary>The embedding layer: width, a pre-trained table, frozen or fine-tuned.</summary>
-    public EmbeddingOptions Embedding { get; set; } = new();
+    public EmbeddingOptions Embedding = new();
 
     /// <summary>The recurrent encoder (each trainer documents its default).</summary>
-    public RecurrentEncoderOptions Encoder { get; set; } = new();
+    public RecurrentEncoderOptions Encoder = new();
 
     /// <summary>Dropout on the network's features (each trainer documents where).</summary>
-    public double Dropout { get; set; } = 0.2;
+    public double Dropout = 0.2;
 
     /// <summary>Tokens seen fewer times in training share the unknown id.</summary>
-    public int MinimumTokenCount { get; set; } = 1;
+    public int MinimumTokenCount = 1;
 
     internal override void Validate(IExceptionContext ectx)
     {

@@ -29,52 +29,52 @@ public enum LearningRateSchedule
 public abstract class TorchTrainerOptions
 {
     /// <summary>Passes over the training data (fewer if early stopping ends training).</summary>
-    public int Epochs { get; set; } = 10;
+    public int Epochs = 10;
 
     /// <summary>Rows per batch. Rows of similar length are batched together, so little is padded.</summary>
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize = 32;
 
     /// <summary>The optimiser.</summary>
-    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+    public OptimizerKind Optimizer = OptimizerKind.Adam;
 
     /// <summary>Starting learning rate.</summary>
-    public double LearningRate { get; set; } = 1e-3;
+    public double LearningRate = 1e-3;
 
     /// <summary>How the learning rate changes over training.</summary>
-    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+    public LearningRateSchedule Schedule = LearningRateSchedule.Constant;
 
     /// <summary>The factor of <see cref="LearningRateSchedule.ExponentialDecay"/>.</summary>
-    public double DecayFactor { get; set; } = 0.9;
+    public double DecayFactor = 0.9;
 
     /// <summary>Momentum of <see cref="OptimizerKind.Sgd"/>.</summary>
-    public double Momentum { get; set; } = 0.9;
+    public double Momentum = 0.9;
 
     /// <summary>L2 penalty on the weights (decoupled for neither optimiser: added to the gradient, as torch does).</summary>
-    public double WeightDecay { get; set; }
+    public double WeightDecay;
 
     /// <summary>Rescales the gradient when its global L2 norm exceeds this (the usual cure for exploding gradients); 0: off.</summary>
-    public double GradientClipNorm { get; set; } = 5;
+    public double GradientClipNorm = 5;
 
     /// <summary>Clamps every gradient value to ±this; 0: off.</summary>
-    public double GradientClipValue { get; set; }
+    public double GradientClipValue;
 
     /// <summary>
     /// Rows to measure the validation loss on after every epoch; with <see cref="EarlyStoppingPatience"/>,
     /// the weights of the best epoch are kept. The trainers' Fit(train, validation) sets it too.
     /// </summary>
-    public IDataView? ValidationSet { get; set; }
+    public IDataView? ValidationSet;
 
     /// <summary>Stop after this many epochs without a lower validation loss, and keep the best epoch's weights; 0: off.</summary>
-    public int EarlyStoppingPatience { get; set; }
+    public int EarlyStoppingPatience;
 
     /// <summary>The torch device: "cpu" (default), "cuda" or "cuda:N" where the CUDA build of libtorch is installed.</summary>
-    public string Device { get; set; } = "cpu";
+    public string Device = "cpu";
 
     /// <summary>Seed of weights, dropout and batch order; null: drawn from the MLContext's seed, so a seeded MLContext gives the same model on the CPU.</summary>
-    public int? Seed { get; set; }
+    public int? Seed;
 
     /// <summary>Threads libtorch may use on the CPU (a process-wide torch setting); null: leave it as it is.</summary>
-    public int? NumberOfThreads { get; set; }
+    public int? NumberOfThreads;
 
     /// <summary>Checks, when training starts, that early stopping has validation rows.</summary>
     internal void CheckValidation(IExceptionContext ectx, IDataView? validation) =>
