@@ -22,7 +22,7 @@ public class Word2VecKernels
     }
 
     [Benchmark(Description = "whole negative-sampling step")]
-    public float Step() => Word2VecTrainer.NegativeSamplingStep(_input, _output, 1f, 1e-3f, _gradient);
+    public float Step() => NegativeSampling.Step(_input, _output, 1f, 1e-3f, _gradient);
 }
 
 /// <summary>The AdaGrad update of a word and a context vector, dimension 100.</summary>

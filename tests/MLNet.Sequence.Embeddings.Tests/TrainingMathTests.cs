@@ -75,19 +75,19 @@ public class TrainingMathTests
     {
         // t = 1e-3, N = 1,000,000: threshold t*N = 1000. A word seen 10,000 times is kept with
         // probability (sqrt(10) + 1) * 1000 / 10000 = 0.41623; one seen 500 times always.
-        var keep = Word2VecTrainer.SubSamplingKeepProbabilities(new long[] { 10_000, 500 }, 1_000_000, 1e-3);
+        var keep = SubSampling.KeepProbabilities(new long[] { 10_000, 500 }, 1_000_000, 1e-3);
         Assert.Equal((Math.Sqrt(10) + 1) / 10, keep[0], 5);
         Assert.Equal(1f, keep[1]);
-        Assert.All(Word2VecTrainer.SubSamplingKeepProbabilities(new long[] { 10_000, 500 }, 1_000_000, 0), k => Assert.Equal(1f, k));
+        Assert.All(SubSampling.KeepProbabilities(new long[] { 10_000, 500 }, 1_000_000, 0), k => Assert.Equal(1f, k));
     }
 
     [Fact]
     public void SigmoidTableIsAccurateAndSaturates()
     {
         for (float x = -5.99f; x < 6f; x += 0.0137f)
-            Assert.InRange(Word2VecTrainer.Sigmoid(x) - 1 / (1 + Math.Exp(-x)), -1e-3, 1e-3);
-        Assert.Equal(1f, Word2VecTrainer.Sigmoid(7f));
-        Assert.Equal(0f, Word2VecTrainer.Sigmoid(-7f));
+            Assert.InRange(SigmoidTable.Sigmoid(x) - 1 / (1 + Math.Exp(-x)), -1e-3, 1e-3);
+        Assert.Equal(1f, SigmoidTable.Sigmoid(7f));
+        Assert.Equal(0f, SigmoidTable.Sigmoid(-7f));
     }
 
     [Fact]
@@ -96,10 +96,10 @@ public class TrainingMathTests
         // 5.9999995f once rounded to one bin past the table and crashed a training thread (CI, stop 8).
         for (float x = 5.999f; x < 6f; x = MathF.BitIncrement(x))
         {
-            Assert.InRange(Word2VecTrainer.Sigmoid(x), 0.997f, 1f);
-            Assert.InRange(Word2VecTrainer.Sigmoid(-x), 0f, 0.003f);
-            Assert.Equal(Math.Log(1 + Math.Exp(-x)), Word2VecTrainer.NegativeLogSigmoid(x), 2e-3);
-            Assert.Equal(Math.Log(1 + Math.Exp(x)), Word2VecTrainer.NegativeLogSigmoid(-x), 2e-3);
+            Assert.InRange(SigmoidTable.Sigmoid(x), 0.997f, 1f);
+            Assert.InRange(SigmoidTable.Sigmoid(-x), 0f, 0.003f);
+            Assert.Equal(Math.Log(1 + Math.Exp(-x)), SigmoidTable.NegativeLogSigmoid(x), 2e-3);
+            Assert.Equal(Math.Log(1 + Math.Exp(x)), SigmoidTable.NegativeLogSigmoid(-x), 2e-3);
         }
     }
 
@@ -110,7 +110,7 @@ public class TrainingMathTests
         float[] input = { 0.1f, 0.2f };
         float[] output = { 0.3f, -0.1f };
         float[] grad = { 0f, 0f };
-        Word2VecTrainer.NegativeSamplingStep(input, output, label: 1f, alpha: 0.5f, grad);
+        NegativeSampling.Step(input, output, label: 1f, alpha: 0.5f, grad);
         double g = (1 - 1 / (1 + Math.Exp(-0.01))) * 0.5;
         const double tol = 2e-4; // the sigmoid comes from a table
         Assert.Equal(g * 0.3, grad[0], tol);
@@ -121,7 +121,7 @@ public class TrainingMathTests
         // A negative example (label 0) pushes the output away from the input.
         float[] out2 = { 0.3f, -0.1f };
         float[] grad2 = { 0f, 0f };
-        Word2VecTrainer.NegativeSamplingStep(input, out2, label: 0f, alpha: 0.5f, grad2);
+        NegativeSampling.Step(input, out2, label: 0f, alpha: 0.5f, grad2);
         double g0 = -1 / (1 + Math.Exp(-0.01)) * 0.5;
         Assert.Equal(0.3 + g0 * 0.1, out2[0], tol);
         Assert.Equal(g0 * 0.3, grad2[0], tol);
@@ -134,14 +134,14 @@ public class TrainingMathTests
         float[] node = { 0.2f, 0.4f };
         float[] grad = new float[2];
         // f = 0.1 - 0.2 = -0.1; code 1 => g = (1 - 1 - sigmoid(-0.1)) * 0.1
-        Word2VecTrainer.HierarchicalSoftmaxStep(input, node, code: 1, alpha: 0.1f, grad);
+        HierarchicalSoftmax.Step(input, node, code: 1, alpha: 0.1f, grad);
         double g = -1 / (1 + Math.Exp(0.1)) * 0.1;
         Assert.Equal(g * 0.2, grad[0], 2e-4);
         Assert.Equal(0.4 + g * -0.5, node[1], 2e-4);
 
         float[] far = { 10f, -10f };
         float[] grad2 = new float[2];
-        Word2VecTrainer.HierarchicalSoftmaxStep(input, far, code: 0, alpha: 0.1f, grad2);
+        HierarchicalSoftmax.Step(input, far, code: 0, alpha: 0.1f, grad2);
         Assert.Equal(new[] { 10f, -10f }, far);
         Assert.Equal(new[] { 0f, 0f }, grad2);
     }
@@ -153,7 +153,7 @@ public class LossTests
     public void NegativeLogSigmoidIsAccurateInsideAndOutsideTheTable()
     {
         foreach (float x in new[] { -20f, -6.5f, -3f, -0.01f, 0f, 0.7f, 5.99f, 6f, 30f })
-            Assert.Equal(Math.Log(1 + Math.Exp(-x)), Word2VecTrainer.NegativeLogSigmoid(x), 2e-3);
+            Assert.Equal(Math.Log(1 + Math.Exp(-x)), SigmoidTable.NegativeLogSigmoid(x), 2e-3);
     }
 
     [Fact]
@@ -162,8 +162,8 @@ public class LossTests
         float[] input = { 0.1f, 0.2f };
         float[] output = { 0.3f, -0.1f };
         // f = 0.01: the true word costs -log σ(0.01), a negative costs -log σ(-0.01).
-        Assert.Equal(Math.Log(1 + Math.Exp(-0.01)), Word2VecTrainer.NegativeSamplingStep(input, (float[])output.Clone(), 1f, 0.1f, new float[2]), 2e-3);
-        Assert.Equal(Math.Log(1 + Math.Exp(0.01)), Word2VecTrainer.NegativeSamplingStep(input, (float[])output.Clone(), 0f, 0.1f, new float[2]), 2e-3);
-        Assert.Equal(Math.Log(1 + Math.Exp(0.01)), Word2VecTrainer.HierarchicalSoftmaxStep(input, (float[])output.Clone(), 1, 0.1f, new float[2]), 2e-3);
+        Assert.Equal(Math.Log(1 + Math.Exp(-0.01)), NegativeSampling.Step(input, (float[])output.Clone(), 1f, 0.1f, new float[2]), 2e-3);
+        Assert.Equal(Math.Log(1 + Math.Exp(0.01)), NegativeSampling.Step(input, (float[])output.Clone(), 0f, 0.1f, new float[2]), 2e-3);
+        Assert.Equal(Math.Log(1 + Math.Exp(0.01)), HierarchicalSoftmax.Step(input, (float[])output.Clone(), 1, 0.1f, new float[2]), 2e-3);
     }
 }
