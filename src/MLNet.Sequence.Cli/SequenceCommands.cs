@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.Sequence.Embeddings;
 using MLNet.Sequence.Torch;
 using MLNet.Sequence.Torch.Classification;
 using MLNet.Sequence.Torch.Data;
@@ -15,33 +14,122 @@ namespace MLNet.Sequence.Cli;
 /// <summary>The TorchSharp sequence models from the command line: classify, tag, lm-train, lm-score, lm-generate.</summary>
 internal static class SequenceCommands
 {
-    public static int Classify(CommandLine line)
+    /// <summary>Where the rows come from: TSV files per split, or one file with a split column.</summary>
+    private static Flag[] Splits(bool header) => new[]
     {
-        var ml = NewContext(line);
-        bool binary = line.Bool("binary", false);
-        int textColumn = line.Int("text-column", 1, 0);
-        int labelColumn = line.Int("label-column", 0, 0);
+        Flag.Required("train", "FILE", "the training rows (TSV)"),
+        Flag.Text("valid", "FILE", "validation rows: a loss per epoch, and early stopping with -patience"),
+        Flag.Text("test", "FILE", "test rows, scored after training"),
+        Flag.Int("split-column", -1, "0-based column saying train, valid or test, when one file holds every split (-1: none)", -1),
+        Flag.Bool("header", header, "whether the first line is a header"),
+        Flag.Required("output", "MODEL.zip", "where to save the model zip"),
+    };
+
+    /// <summary>The network's embedding and recurrent encoder.</summary>
+    private static Flag[] Network(int hidden, bool bidirectional) => new[]
+    {
+        Flag.Int("dim", 100, "width of the token embedding", 1),
+        Flag.Text("vectors", "VECTORS", "start the embedding from a vectors file (its words join the vocabulary)"),
+        Flag.Int("limit", 0, "read only the first this many words of -vectors (0: all)", 0),
+        Flag.Bool("freeze", false, "keep the pre-trained embedding fixed"),
+        Flag.Choice("cell", "lstm", "the recurrent cell", "lstm", "gru", "rnn", "rnn-relu"),
+        Flag.Int("hidden", hidden, "width of each direction's state", 1),
+        Flag.Int("layers", 1, "stacked recurrent layers", 1),
+        Flag.Bool("bidirectional", bidirectional, "a second layer reads backwards"),
+        Flag.Number("layer-dropout", 0, "dropout between stacked layers"),
+    };
+
+    /// <summary>The optimisation loop.</summary>
+    private static readonly Flag[] Training =
+    {
+        Flag.Int("epochs", 10, "passes over the training rows", 1),
+        Flag.Int("batch", 32, "rows per batch", 1),
+        Flag.Number("lr", 1e-3, "learning rate"),
+        Flag.Choice("optimizer", "adam", "the optimiser", "adam", "sgd"),
+        Flag.Number("clip", 5, "rescale gradients whose norm exceeds this (0: off)"),
+        Flag.Int("patience", 0, "stop after this many epochs without a better validation loss (0: off)", 0),
+        Flag.Int("threads", "<cores>", "threads libtorch may use", 1),
+        Flag.Text("device", "cpu", "the torch device: cpu, cuda or cuda:N (CUDA needs its libtorch)", "cpu"),
+        Flag.Int("seed", 1, "seed of weights, dropout and batch order", 0),
+    };
+
+    public static readonly Command Classify = new("classify",
+        "Trains a sequence classifier (mean of embeddings or a recurrent encoder) on TSV rows of text and label, and scores the test rows.",
+        Splits(header: true).Concat(new[]
+        {
+            Flag.Int("text-column", 1, "0-based column of the text", 0),
+            Flag.Int("label-column", 0, "0-based column of the label", 0),
+            Flag.Bool("binary", false, "labels are true/false (1), or class names (0)"),
+            Flag.Choice("arch", "lstm", "the architecture", "lstm", "mean"),
+            Flag.Int("max-length", 400, "only the first this many tokens of a row are read (0: all)", 0),
+        }).Concat(Network(128, bidirectional: true)).Concat(Training),
+        RunClassify);
+
+    public static readonly Command Tag = new("tag",
+        "Trains a sequence tagger (a biLSTM with suffix and shape features) on TSV rows of tokens and aligned tags, and scores the test rows.",
+        Splits(header: true).Concat(new[]
+        {
+            Flag.Int("tokens-column", 0, "0-based column of the space-separated tokens", 0),
+            Flag.Int("tags-column", 1, "0-based column of the space-separated tags, one per token", 0),
+        }).Concat(Network(128, bidirectional: true)).Concat(Training),
+        RunTag);
+
+    public static readonly Command LanguageModelTrain = new("lm-train",
+        "Trains a language model (characters or words) on lines of text, and reports the test lines' perplexity.",
+        Splits(header: false).Concat(new[]
+        {
+            Flag.Int("text-column", 0, "0-based column of the text", 0),
+            Flag.Choice("unit", "word", "what a token is", "word", "char"),
+            Flag.Bool("lower", true, "lower-case the text first") with { Shown = "1 for words, 0 for char" },
+            Flag.Int("min-count", 2, "tokens seen fewer times share the unknown token", 1),
+            Flag.Int("max-vocab", 10000, "keep at most this many tokens (0: all)", 0),
+            Flag.Int("max-length", 100, "training reads only the first this many tokens of a line (0: all)", 0),
+        }).Concat(Network(256, bidirectional: false)).Concat(Training),
+        RunLanguageModelTrain);
+
+    public static readonly Command LanguageModelScore = new("lm-score",
+        "The log-probability and perplexity of each line under a language model, then the perplexity of all of them.",
+        new[]
+        {
+            Flag.Required("model", "MODEL.zip", "a model saved by lm-train"),
+            Flag.Required("input", "FILE", "the lines to score"),
+            Flag.Int("text-column", 0, "0-based tab-separated column of the text", 0),
+        },
+        RunLanguageModelScore);
+
+    public static readonly Command LanguageModelGenerate = new("lm-generate",
+        "Samples text from a language model: from the softmax of logits / temperature, among the top-k tokens.",
+        new[]
+        {
+            Flag.Required("model", "MODEL.zip", "a model saved by lm-train"),
+            Flag.Text("prompt", "TEXT", "the text to continue", ""),
+            Flag.Int("length", 100, "most tokens sampled", 1),
+            Flag.Number("temperature", 1.0, "below 1: likelier tokens; above 1: more varied"),
+            Flag.Int("top-k", 0, "sample among the k likeliest tokens (0: all)", 0),
+            Flag.Int("seed", 0, "seed of the first sample; each next one adds 1", 0),
+            Flag.Int("count", 1, "samples", 1),
+        },
+        RunLanguageModelGenerate);
+
+    private static int RunClassify(Arguments a)
+    {
+        var ml = NewContext(a);
+        bool binary = a.Bool("binary");
         var columns = new[]
         {
-            new TextLoader.Column("Text", DataKind.String, textColumn),
-            new TextLoader.Column(binary ? "Label" : "LabelText", binary ? DataKind.Boolean : DataKind.String, labelColumn),
+            new TextLoader.Column("Text", DataKind.String, a.Int("text-column")),
+            new TextLoader.Column(binary ? "Label" : "LabelText", binary ? DataKind.Boolean : DataKind.String, a.Int("label-column")),
         };
-        var (train, valid, test) = LoadSplits(ml, line, columns);
-        string output = line.RequiredString("output", "where to save the model zip");
+        var (train, valid, test) = LoadSplits(ml, a, columns);
+        string output = a.Required("output");
         var options = new SequenceClassifierTrainer.Options
         {
-            Architecture = (line.String("arch") ?? "lstm") switch
-            {
-                "lstm" or "rnn" => SequenceClassifierArchitecture.Recurrent,
-                "mean" => SequenceClassifierArchitecture.MeanEmbedding,
-                var a => throw new UsageException($"-arch is lstm or mean, not '{a}'."),
-            },
-            Embedding = Embedding(line, 100),
-            Encoder = Encoder(line, 128, bidirectional: true),
-            MaximumLength = line.Int("max-length", 400, 0),
+            Architecture = a.Text("arch") == "mean" ? SequenceClassifierArchitecture.MeanEmbedding : SequenceClassifierArchitecture.Recurrent,
+            Embedding = Embedding(a),
+            Encoder = Encoder(a),
+            MaximumLength = a.Int("max-length"),
         };
-        Training(line, options);
-        line.CheckAllUsed("classify");
+        SetTraining(a, options);
 
         ITransformer model;
         var schema = train.Schema;
@@ -76,23 +164,18 @@ internal static class SequenceCommands
         return 0;
     }
 
-    public static int Tag(CommandLine line)
+    private static int RunTag(Arguments a)
     {
-        var ml = NewContext(line);
+        var ml = NewContext(a);
         var columns = new[]
         {
-            new TextLoader.Column("Tokens", DataKind.String, line.Int("tokens-column", 0, 0)),
-            new TextLoader.Column("Tags", DataKind.String, line.Int("tags-column", 1, 0)),
+            new TextLoader.Column("Tokens", DataKind.String, a.Int("tokens-column")),
+            new TextLoader.Column("Tags", DataKind.String, a.Int("tags-column")),
         };
-        var (train, valid, test) = LoadSplits(ml, line, columns);
-        string output = line.RequiredString("output", "where to save the model zip");
-        var options = new SequenceTaggerTrainer.Options
-        {
-            Embedding = Embedding(line, 100),
-            Encoder = Encoder(line, 128, bidirectional: true),
-        };
-        Training(line, options);
-        line.CheckAllUsed("tag");
+        var (train, valid, test) = LoadSplits(ml, a, columns);
+        string output = a.Required("output");
+        var options = new SequenceTaggerTrainer.Options { Embedding = Embedding(a), Encoder = Encoder(a) };
+        SetTraining(a, options);
         var tagger = ml.Transforms.Text.SequenceTagger(options).Fit(train, valid);
         ml.Model.Save(tagger, train.Schema, output);
         Console.WriteLine($"Saved {output}");
@@ -105,29 +188,24 @@ internal static class SequenceCommands
         return 0;
     }
 
-    public static int LanguageModelTrain(CommandLine line)
+    private static int RunLanguageModelTrain(Arguments a)
     {
-        var ml = NewContext(line);
-        var columns = new[] { new TextLoader.Column("Text", DataKind.String, line.Int("text-column", 0, 0)) };
-        var (train, valid, test) = LoadSplits(ml, line, columns, header: false);
-        string output = line.RequiredString("output", "where to save the model zip");
+        var ml = NewContext(a);
+        var columns = new[] { new TextLoader.Column("Text", DataKind.String, a.Int("text-column")) };
+        var (train, valid, test) = LoadSplits(ml, a, columns);
+        string output = a.Required("output");
+        var unit = a.Text("unit") == "char" ? SequenceUnit.Character : SequenceUnit.Word;
         var options = new LanguageModelTrainer.Options
         {
-            Unit = (line.String("unit") ?? "word") switch
-            {
-                "word" => SequenceUnit.Word,
-                "char" => SequenceUnit.Character,
-                var u => throw new UsageException($"-unit is word or char, not '{u}'."),
-            },
-            MinimumTokenCount = line.Int("min-count", 2, 1),
-            MaximumVocabularySize = line.Int("max-vocab", 10000, 0),
-            MaximumLength = line.Int("max-length", 100, 0),
-            Embedding = Embedding(line, 100),
-            Encoder = Encoder(line, 256, bidirectional: false),
+            Unit = unit,
+            LowerCase = a.Has("lower") ? a.Bool("lower") : unit == SequenceUnit.Word,
+            MinimumTokenCount = a.Int("min-count"),
+            MaximumVocabularySize = a.Int("max-vocab"),
+            MaximumLength = a.Int("max-length"),
+            Embedding = Embedding(a),
+            Encoder = Encoder(a),
         };
-        options.LowerCase = line.Bool("lower", options.Unit == SequenceUnit.Word);
-        Training(line, options);
-        line.CheckAllUsed("lm-train");
+        SetTraining(a, options);
         var model = ml.Transforms.Text.LanguageModel(options).Fit(train, valid);
         ml.Model.Save(model, train.Schema, output);
         Console.WriteLine($"Saved {output}");
@@ -139,15 +217,11 @@ internal static class SequenceCommands
         return 0;
     }
 
-    public static int LanguageModelScore(CommandLine line)
+    private static int RunLanguageModelScore(Arguments a)
     {
-        var ml = NewContext(line);
-        var model = LoadLanguageModel(ml, line);
-        string input = line.RequiredString("input", "the file of lines to score");
-        int column = line.Int("text-column", 0, 0);
-        line.CheckAllUsed("lm-score");
-        if (!File.Exists(input))
-            throw new UsageException($"Input file '{input}' does not exist.");
+        var model = LoadLanguageModel(a);
+        string input = a.ExistingFile("input");
+        int column = a.Int("text-column");
         var lines = File.ReadAllLines(input).Select(l => l.Split('\t')).Select(f => column < f.Length ? f[column] : "").ToList();
         var tokens = lines.Select(model.Tokenize).ToList();
         var logps = model.LogProbabilities(tokens);
@@ -158,27 +232,20 @@ internal static class SequenceCommands
         return 0;
     }
 
-    public static int LanguageModelGenerate(CommandLine line)
+    private static int RunLanguageModelGenerate(Arguments a)
     {
-        var ml = NewContext(line);
-        var model = LoadLanguageModel(ml, line);
-        string prompt = line.String("prompt") ?? "";
-        int length = line.Int("length", 100, 1);
-        double temperature = line.Double("temperature", 1.0);
+        var model = LoadLanguageModel(a);
+        double temperature = a.Number("temperature");
         if (temperature <= 0)
             throw new UsageException("-temperature must be positive.");
-        int topK = line.Int("top-k", 0, 0);
-        long seed = line.Int("seed", 0, 0);
-        int count = line.Int("count", 1, 1);
-        line.CheckAllUsed("lm-generate");
-        for (int i = 0; i < count; i++)
-            Console.WriteLine(model.Generate(prompt, length, temperature, topK, seed + i));
+        for (int i = 0; i < a.Int("count"); i++)
+            Console.WriteLine(model.Generate(a.Text("prompt")!, a.Int("length"), temperature, a.Int("top-k"), a.Int("seed") + i));
         return 0;
     }
 
-    private static MLContext NewContext(CommandLine line)
+    private static MLContext NewContext(Arguments a)
     {
-        var ml = new MLContext(seed: line.Int("seed", 1, 0));
+        var ml = new MLContext(seed: a.Int("seed"));
         ml.Log += (_, e) =>
         {
             if (e.Kind is Microsoft.ML.Runtime.ChannelMessageKind.Info or Microsoft.ML.Runtime.ChannelMessageKind.Warning
@@ -188,89 +255,68 @@ internal static class SequenceCommands
         return ml;
     }
 
-    private static LanguageModelTransformer LoadLanguageModel(MLContext ml, CommandLine line)
+    private static LanguageModelTransformer LoadLanguageModel(Arguments a)
     {
-        string path = line.RequiredString("model", "a model zip saved by lm-train");
-        if (!File.Exists(path))
-            throw new UsageException($"Model file '{path}' does not exist.");
-        var model = ml.Model.Load(path, out _);
-        return Find<LanguageModelTransformer>(model) ?? throw new UsageException($"Model '{path}' holds no language model.");
+        string path = a.Required("model");
+        return ModelFiles.Find<LanguageModelTransformer>(ModelFiles.Load(path))
+            ?? throw new UsageException($"Model '{path}' holds no language model.");
     }
 
-    private static T? Find<T>(ITransformer model) where T : class, ITransformer => model switch
-    {
-        T t => t,
-        IEnumerable<ITransformer> chain => chain.Select(Find<T>).FirstOrDefault(v => v != null),
-        _ => null,
-    };
-
     /// <summary>-train, -valid and -test files (TSV), or one file split by the value of -split-column.</summary>
-    private static (IDataView Train, IDataView? Valid, IDataView? Test) LoadSplits(MLContext ml, CommandLine line, TextLoader.Column[] columns, bool header = true)
+    private static (IDataView Train, IDataView? Valid, IDataView? Test) LoadSplits(MLContext ml, Arguments a, TextLoader.Column[] columns)
     {
-        string trainPath = line.RequiredString("train", "the training file");
-        string? validPath = line.String("valid");
-        string? testPath = line.String("test");
-        int splitColumn = line.Int("split-column", -1, -1);
-        header = line.Bool("header", header);
+        int splitColumn = a.Int("split-column");
         var all = splitColumn >= 0 ? columns.Append(new TextLoader.Column("Split", DataKind.String, splitColumn)).ToArray() : columns;
-        var loader = ml.Data.CreateTextLoader(new TextLoader.Options { Columns = all, HasHeader = header, Separators = new[] { '\t' }, AllowQuoting = false });
-        IDataView? Load(string? path, string split)
+        var loader = ml.Data.CreateTextLoader(new TextLoader.Options { Columns = all, HasHeader = a.Bool("header"), Separators = new[] { '\t' }, AllowQuoting = false });
+        IDataView? Load(string flag, string split)
         {
-            if (path == null)
+            if (!a.Has(flag) && flag != "train")
                 return null;
-            if (!File.Exists(path))
-                throw new UsageException($"File '{path}' does not exist.");
-            var data = loader.Load(path);
+            var data = loader.Load(a.ExistingFile(flag));
             if (splitColumn >= 0)
                 data = ml.Data.FilterByCustomPredicate<SplitRow>(data, r => r.Split != split);
             return ml.Data.Cache(data);
         }
-        return (Load(trainPath, "train")!, Load(validPath, "valid"), Load(testPath, "test"));
+        return (Load("train", "train")!, Load("valid", "valid"), Load("test", "test"));
     }
 
-    private static EmbeddingOptions Embedding(CommandLine line, int dimension)
+    private static EmbeddingOptions Embedding(Arguments a)
     {
-        var options = new EmbeddingOptions { Dimension = line.Int("dim", dimension, 1), Freeze = line.Bool("freeze", false) };
-        if (line.String("vectors") is string path)
+        var options = new EmbeddingOptions { Dimension = a.Int("dim"), Freeze = a.Bool("freeze") };
+        if (a.Has("vectors"))
         {
-            options.Pretrained = WordVectorFile.Load(path);
+            options.Pretrained = MLNet.Sequence.Embeddings.WordVectorFile.Load(a.ExistingFile("vectors"), limit: a.Int("limit"));
             options.IncludePretrainedVocabulary = true;
         }
         return options;
     }
 
-    private static RecurrentEncoderOptions Encoder(CommandLine line, int hidden, bool bidirectional) => new()
+    private static RecurrentEncoderOptions Encoder(Arguments a) => new()
     {
-        CellType = (line.String("cell") ?? "lstm") switch
+        CellType = a.Text("cell") switch
         {
-            "lstm" => RecurrentCellType.Lstm,
             "gru" => RecurrentCellType.Gru,
             "rnn" => RecurrentCellType.Rnn,
             "rnn-relu" => RecurrentCellType.RnnRelu,
-            var c => throw new UsageException($"-cell is lstm, gru, rnn or rnn-relu, not '{c}'."),
+            _ => RecurrentCellType.Lstm,
         },
-        HiddenSize = line.Int("hidden", hidden, 1),
-        Layers = line.Int("layers", 1, 1),
-        Bidirectional = line.Bool("bidirectional", bidirectional),
-        Dropout = line.Double("layer-dropout", 0),
+        HiddenSize = a.Int("hidden"),
+        Layers = a.Int("layers"),
+        Bidirectional = a.Bool("bidirectional"),
+        Dropout = a.Number("layer-dropout"),
     };
 
-    private static void Training(CommandLine line, TorchTrainerOptions options)
+    private static void SetTraining(Arguments a, TorchTrainerOptions options)
     {
-        options.Epochs = line.Int("epochs", options.Epochs, 1);
-        options.BatchSize = line.Int("batch", options.BatchSize, 1);
-        options.LearningRate = line.Double("lr", options.LearningRate);
-        options.Optimizer = (line.String("optimizer") ?? "adam") switch
-        {
-            "adam" => OptimizerKind.Adam,
-            "sgd" => OptimizerKind.Sgd,
-            var o => throw new UsageException($"-optimizer is adam or sgd, not '{o}'."),
-        };
-        options.GradientClipNorm = line.Double("clip", options.GradientClipNorm);
-        options.EarlyStoppingPatience = line.Int("patience", 0, 0);
-        options.NumberOfThreads = line.Int("threads", Environment.ProcessorCount, 1);
-        options.Device = line.String("device") ?? "cpu";
-        options.Seed = line.Int("seed", 1, 0);
+        options.Epochs = a.Int("epochs");
+        options.BatchSize = a.Int("batch");
+        options.LearningRate = a.Number("lr");
+        options.Optimizer = a.Text("optimizer") == "sgd" ? OptimizerKind.Sgd : OptimizerKind.Adam;
+        options.GradientClipNorm = a.Number("clip");
+        options.EarlyStoppingPatience = a.Int("patience");
+        options.NumberOfThreads = a.IntOrNull("threads") ?? Environment.ProcessorCount;
+        options.Device = a.Text("device")!;
+        options.Seed = a.Int("seed");
     }
 
     private sealed class SplitRow

@@ -190,4 +190,66 @@ public class CliTests : IDisposable
 
         Assert.Equal(2, Run("frobnicate").Exit);
     }
+
+    [Fact]
+    public void HelpIsMadeFromEachCommandsDeclaredFlags()
+    {
+        var all = Run("help");
+        Assert.Equal(0, all.Exit);
+        foreach (var command in new[] { "word2vec", "glove", "eval-analogy", "eval-similarity", "neighbours", "convert", "tsne", "debias", "classify", "tag", "lm-train", "lm-score", "lm-generate" })
+            Assert.Contains($"mlnet-seq {command} ", all.Out);
+
+        var one = Run("help", "lm-train");
+        Assert.Equal(0, one.Exit);
+        // The flags that had drifted out of the old usage text are declared with their defaults now.
+        foreach (var flag in new[] { "-device cpu", "-header 0", "-layer-dropout 0", "-lower 1 for words, 0 for char", "-limit 0", "-hidden 256" })
+            Assert.Contains(flag, one.Out);
+        Assert.Contains("-trustworthiness 1", Run("help", "tsne").Out);
+        Assert.Contains("-header 1", Run("help", "classify").Out);
+
+        var unknown = Run("tsne", "-vectors", "v.txt", "-output", "m.png", "-perplexty", "5");
+        Assert.Equal(2, unknown.Exit);
+        Assert.Contains("'tsne' does not know -perplexty. Run 'mlnet-seq help tsne'", unknown.Err);
+    }
+
+    [Fact]
+    public void ConvertReadsTheFirstWordsAndWritesAnotherFormat()
+    {
+        string text = Path.Combine(_dir, "v.txt");
+        File.WriteAllLines(text, new[] { "3 2", "the 1 2", "of 3 4", "and 5 6" });
+        string bin = Path.Combine(_dir, "v.bin");
+        var run = Run("convert", "-vectors", text, "-output", bin, "-limit", "2");
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.Contains("2 words x 2", run.Out);
+        var back = Run("neighbours", "-vectors", bin, "-word", "the", "-k", "5");
+        Assert.Equal(new[] { "of" }, back.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[0]));
+
+        var badFormat = Run("convert", "-vectors", text, "-output", bin, "-format", "word2vec");
+        Assert.Equal(2, badFormat.Exit);
+        Assert.Contains("-format is auto, w2v-text, w2v-bin or glove, not 'word2vec'", badFormat.Err);
+    }
+
+    [Fact]
+    public void ADamagedModelZipIsReportedWithTheReasonNotMLNetsWrapper()
+    {
+        string corpus = WriteCorpus();
+        string vectors = Path.Combine(_dir, "vectors.txt");
+        string model = Path.Combine(_dir, "model.zip");
+        Assert.Equal(0, Run("word2vec", "-train", corpus, "-output", vectors, "-size", "10", "-iter", "1", "-min-count", "1", "-threads", "1", "-save-model", model).Exit);
+        string copy = Path.Combine(_dir, "copy.zip");
+        File.Copy(model, copy);
+        // A byte of the vectors: ML.NET reads past it, and only the entry's CRC tells.
+        MLNet.Sequence.Tests.ZipSurgery.FlipByteInEntry(model, "TransformerChain/Model.key", content => content.Length / 2);
+        var run = Run("neighbours", "-model", model, "-word", "cat");
+        Assert.Equal(1, run.Exit);
+        Assert.Contains($"Model '{model}' cannot be loaded: Loading the Word2Vec transformer", run.Err);
+        Assert.Contains("is damaged", run.Err);
+        Assert.DoesNotContain("Exception has been thrown by the target of an invocation", run.Err);
+
+        // A byte of the header ML.NET parses before any component runs: still a clear error, not a crash.
+        MLNet.Sequence.Tests.ZipSurgery.FlipByteInEntry(copy, "TransformerChain/Model.key", content => content.Length - 10);
+        var header = Run("neighbours", "-model", copy, "-word", "cat");
+        Assert.Equal(1, header.Exit);
+        Assert.Contains($"Model '{copy}' cannot be loaded", header.Err);
+    }
 }
