@@ -34,7 +34,9 @@ public class PersistenceTests
 
         var fresh = new MLContext();
         var loaded = fresh.Model.Load(path, out var inputSchema);
-        Assert.NotNull(inputSchema);
+        // The input schema saved with the model: the pipeline's one input column, as the data had it.
+        Assert.Equal(new[] { "Text" }, inputSchema.Where(c => !c.IsHidden).Select(c => c.Name));
+        Assert.IsType<TextDataViewType>(inputSchema["Text"].Type);
         var chain = Assert.IsAssignableFrom<IEnumerable<ITransformer>>(loaded);
         var w2v = Assert.IsType<Word2VecTransformer>(chain.Last());
         var original = (Word2VecTransformer)((IEnumerable<ITransformer>)model).Last();

@@ -40,9 +40,11 @@ public class Word2VecEstimatorTests
         Assert.Equal(18 + 24 + 5, vectors.Count); // nouns, context words and fillers all occur >= MinimumCount
         Assert.True(SyntheticCorpus.TopicPurity(vectors) >= 0.9, $"purity {SyntheticCorpus.TopicPurity(vectors)}");
         Assert.True(vectors.Similarity("cat", "dog") > vectors.Similarity("cat", "truck"));
-        Assert.NotNull(transformer.TrainingSummary);
-        Assert.Equal(5, transformer.TrainingSummary!.Epochs);
-        Assert.True(transformer.TrainingSummary.WordsPerSecond > 0);
+        var summary = transformer.TrainingSummary!;
+        Assert.Equal(5, summary.Epochs);
+        // Every in-vocabulary token of the corpus, once per epoch (before sub-sampling), at the rate reported.
+        Assert.Equal(5 * counts.Sum(), summary.Words);
+        Assert.Equal(summary.Words / summary.Seconds, summary.WordsPerSecond, 6);
     }
 
     [Fact]

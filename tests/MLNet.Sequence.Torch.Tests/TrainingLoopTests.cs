@@ -37,12 +37,22 @@ public class TrainingLoopTests
         options.DecayFactor = 0.5;
         options.Optimizer = OptimizerKind.Sgd;
         options.GradientClipValue = 0.5;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var model = ml.BinaryClassification.Trainers.SequenceClassifier(options).Fit(ToyData.Load(ml, ToyData.Rows(64, 1)));
+        double fitSeconds = clock.Elapsed.TotalSeconds;
         var epochs = model.TrainingHistory!.Epochs;
+        Assert.Equal(new[] { 1, 2, 3, 4 }, epochs.Select(e => e.Epoch));
         Assert.Equal(new[] { 0.01, 0.005, 0.0025, 0.00125 }, epochs.Select(e => Math.Round(e.LearningRate, 8)));
-        Assert.All(epochs, e => Assert.True(double.IsFinite(e.TrainingLoss) && e.Seconds >= 0));
-        for (int e = 1; e <= 4; e++)
-            Assert.Contains(messages, m => m.StartsWith($"Sequence classifier epoch {e}/4: loss ", StringComparison.Ordinal));
+        // A binary cross-entropy of a model that starts near chance: about ln 2, and never above a few nats.
+        Assert.All(epochs, e => Assert.InRange(e.TrainingLoss, 0.01, 2.0));
+        // Each epoch's time is its own part of the fit's.
+        Assert.All(epochs, e => Assert.True(e.Seconds > 0));
+        Assert.True(epochs.Sum(e => e.Seconds) <= fitSeconds, $"{epochs.Sum(e => e.Seconds)} s of epochs in a fit of {fitSeconds} s");
+        foreach (var e in epochs)
+        {
+            string line = FormattableString.Invariant($"Sequence classifier epoch {e.Epoch}/4: loss {e.TrainingLoss:F4}, lr {e.LearningRate:G3}, {e.Seconds:F1} s");
+            Assert.Contains(line, messages);
+        }
 
         options = Options(2);
         options.Schedule = LearningRateSchedule.LinearDecay;
