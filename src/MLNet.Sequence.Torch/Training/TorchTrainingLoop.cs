@@ -99,6 +99,7 @@ internal sealed class TorchTrainingLoop
             {
                 model.train();
                 var watch = System.Diagnostics.Stopwatch.StartNew();
+                var phases = new PhaseTimes();
                 double lossSum = 0;
                 long itemCount = 0;
                 double lr = _options.LearningRate;
@@ -111,18 +112,24 @@ internal sealed class TorchTrainingLoop
                         group.LearningRate = lr;
                     using (var scope = torch.NewDisposeScope())
                     {
+                        phases.Start();
                         optimizer.zero_grad();
                         var (sum, count) = trainLoss(batch);
+                        phases.End(PhaseTimes.Phase.Forward);
                         if (count == 0)
                             continue;
                         var mean = sum / count;
                         mean.backward();
+                        phases.End(PhaseTimes.Phase.Backward);
                         if (_options.GradientClipValue > 0)
                             nn.utils.clip_grad_value_(parameters, _options.GradientClipValue);
                         if (_options.GradientClipNorm > 0)
                             nn.utils.clip_grad_norm_(parameters, _options.GradientClipNorm);
+                        phases.End(PhaseTimes.Phase.Clipping);
                         optimizer.step();
+                        phases.End(PhaseTimes.Phase.Optimizer);
                         double batchSum = sum.item<float>();
+                        phases.End(PhaseTimes.Phase.ReadBack);
                         if (!double.IsFinite(batchSum))
                             throw _host.Except($"{what} training diverged at epoch {epoch}, batch {batchIndex + 1}: the loss is {batchSum}. " +
                                 $"Lower {nameof(TorchTrainerOptions.LearningRate)} or set {nameof(TorchTrainerOptions.GradientClipNorm)}.");
@@ -141,6 +148,7 @@ internal sealed class TorchTrainingLoop
                 epochs.Add(new EpochMetrics(epoch, trainMean, validMean, lr, watch.Elapsed.TotalSeconds));
                 ch.Info(FormattableString.Invariant(
                     $"{what} epoch {epoch}/{_options.Epochs}: loss {trainMean:F4}{(validMean is double v ? $", validation loss {v:F4}" : "")}, lr {lr:G3}, {watch.Elapsed.TotalSeconds:F1} s"));
+                ch.Trace($"{what} epoch {epoch} phases: {phases.Describe(watch.Elapsed.TotalSeconds)}");
 
                 if (validMean is double current)
                 {
