@@ -86,11 +86,7 @@ internal static class EmbeddingCommands
         if (a.Has("init"))
             options.InitialVectors = WordVectorFile.Load(a.ExistingFile("init"));
         if (a.Has("resume"))
-        {
-            string resume = a.Required("resume");
-            options.ContinueFrom = ModelFiles.Find<Word2VecTransformer>(ModelFiles.Load(resume))
-                ?? throw new UsageException($"Model '{resume}' holds no Word2Vec transformer.");
-        }
+            options.ContinueFrom = ModelFiles.Load<Word2VecTransformer>(a.Required("resume"), "Word2Vec transformer");
 
         var ml = new MLContext(seed: options.Seed);
         ml.Log += (_, e) => ModelFiles.PrintEmbeddingProgress(e);
@@ -134,11 +130,7 @@ internal static class EmbeddingCommands
         };
         string train = a.ExistingFile("train");
         if (a.Has("resume"))
-        {
-            string resume = a.Required("resume");
-            options.ContinueFrom = ModelFiles.Find<GloVeTransformer>(ModelFiles.Load(resume))
-                ?? throw new UsageException($"Model '{resume}' holds no GloVe transformer.");
-        }
+            options.ContinueFrom = ModelFiles.Load<GloVeTransformer>(a.Required("resume"), "GloVe transformer");
 
         var ml = new MLContext(seed: options.Seed);
         ml.Log += (_, e) => ModelFiles.PrintEmbeddingProgress(e);

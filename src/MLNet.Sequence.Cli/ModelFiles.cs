@@ -32,6 +32,10 @@ internal static class ModelFiles
         return e;
     }
 
+    /// <summary>The <typeparamref name="T"/> of the model zip at <paramref name="path"/>; a zip without one is an error naming <paramref name="what"/>.</summary>
+    public static T Load<T>(string path, string what) where T : class, ITransformer =>
+        Find<T>(Load(path)) ?? throw new UsageException($"Model '{path}' holds no {what}.");
+
     /// <summary>The first transformer of type <typeparamref name="T"/> in <paramref name="model"/> (a chain is searched), or null.</summary>
     public static T? Find<T>(ITransformer model) where T : class, ITransformer => model switch
     {

@@ -255,12 +255,7 @@ internal static class SequenceCommands
         return ml;
     }
 
-    private static LanguageModelTransformer LoadLanguageModel(Arguments a)
-    {
-        string path = a.Required("model");
-        return ModelFiles.Find<LanguageModelTransformer>(ModelFiles.Load(path))
-            ?? throw new UsageException($"Model '{path}' holds no language model.");
-    }
+    private static LanguageModelTransformer LoadLanguageModel(Arguments a) => ModelFiles.Load<LanguageModelTransformer>(a.Required("model"), "language model");
 
     /// <summary>-train, -valid and -test files (TSV), or one file split by the value of -split-column.</summary>
     private static (IDataView Train, IDataView? Valid, IDataView? Test) LoadSplits(MLContext ml, Arguments a, TextLoader.Column[] columns)

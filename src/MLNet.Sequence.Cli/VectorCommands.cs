@@ -138,9 +138,7 @@ internal static class VectorCommands
         WordVectors vectors;
         if (a.Has("model"))
         {
-            string path = a.Required("model");
-            vectors = ModelFiles.Find<WordVectorsTransformerBase>(ModelFiles.Load(path))?.Vectors
-                ?? throw new UsageException($"Model '{path}' holds no word-vector transformer.");
+            vectors = ModelFiles.Load<WordVectorsTransformerBase>(a.Required("model"), "word-vector transformer").Vectors;
         }
         else if (a.Has("vectors"))
         {
