@@ -143,15 +143,8 @@ public class BatchScoringTests
         items[70].Text = "  ";
         var (view, mapper) = Scored(new MLContext(1).Data.LoadFromEnumerable(items), blockRows: 64);
         using var cursor = view.GetRowCursor(view.Schema);
-        var scored = cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema["Scored"]);
+        var scored = ScoreRowsBefore(view, cursor, 70);
         ReadOnlyMemory<char> s = default;
-        for (int i = 0; i < 70; i++)
-        {
-            Assert.True(cursor.MoveNext());
-            scored(ref s);
-            Assert.Equal($"row {i}", s.ToString());
-        }
-        Assert.True(cursor.MoveNext());
         Assert.Equal("Row 70 has no tokens.", Assert.Throws<InvalidOperationException>(() => scored(ref s)).Message);
         Assert.True(cursor.MoveNext());
         scored(ref s);
@@ -202,20 +195,28 @@ public class BatchScoringTests
     {
         var items = Enumerable.Range(0, 100).Select(i => new FailingItem(i, failAt: 70)).ToList();
         var data = new MLContext(1).Data.LoadFromEnumerable(items);
-        var (view, mapper) = Scored(data, blockRows: 64);
+        var (view, _) = Scored(data, blockRows: 64);
         using var cursor = view.GetRowCursor(view.Schema);
+        var scored = ScoreRowsBefore(view, cursor, 70);
+        Assert.Equal(70, cursor.Position);
+        ReadOnlyMemory<char> s = default;
+        var e = Assert.ThrowsAny<Exception>(() => scored(ref s));
+        Assert.Contains("text of row 70 is unreadable", Flatten(e));
+    }
+
+    /// <summary>Checks that the first <paramref name="rows"/> rows get their own results, then moves to the next row; returns the result getter.</summary>
+    private static ValueGetter<ReadOnlyMemory<char>> ScoreRowsBefore(IDataView view, DataViewRowCursor cursor, int rows)
+    {
         var scored = cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema["Scored"]);
         ReadOnlyMemory<char> s = default;
-        for (int i = 0; i < 70; i++)
+        for (int i = 0; i < rows; i++)
         {
             Assert.True(cursor.MoveNext());
             scored(ref s);
             Assert.Equal($"row {i}", s.ToString());
         }
         Assert.True(cursor.MoveNext());
-        Assert.Equal(70, cursor.Position);
-        var e = Assert.ThrowsAny<Exception>(() => scored(ref s));
-        Assert.Contains("text of row 70 is unreadable", Flatten(e));
+        return scored;
     }
 
     private static string Flatten(Exception e) => e.InnerException == null ? e.Message : e.Message + " | " + Flatten(e.InnerException);
