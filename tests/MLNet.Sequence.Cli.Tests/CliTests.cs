@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace MLNet.Sequence.Cli.Tests;
 
 /// <summary>
@@ -14,26 +12,7 @@ public class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnet-seq.dll"));
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException("mlnet-seq did not finish in 2 minutes: " + string.Join(' ', args));
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliProcess.Run(args);
 
     private string WriteCorpus()
     {

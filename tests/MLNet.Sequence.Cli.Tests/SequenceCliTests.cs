@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace MLNet.Sequence.Cli.Tests;
 
 /// <summary>The TorchSharp commands of mlnet-seq, run as a user runs them: train, save, reload in another process.</summary>
@@ -11,22 +9,7 @@ public class SequenceCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnet-seq.dll"));
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(180_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException("mlnet-seq did not finish in 3 minutes: " + string.Join(' ', args));
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliProcess.Run(args);
 
     /// <summary>A TSV file with a Split column first: 200 train, 50 valid and 50 test rows from <paramref name="row"/>.</summary>
     private string WriteSplitFile(string name, string header, Func<string> row)
