@@ -106,6 +106,7 @@ internal static class SequenceCommands
             Flag.Int("length", 100, "most tokens sampled", 1),
             Flag.Number("temperature", 1.0, "below 1: likelier tokens; above 1: more varied"),
             Flag.Int("top-k", 0, "sample among the k likeliest tokens (0: all)", 0),
+            Flag.Number("top-p", 1.0, "sample within the smallest set of likeliest tokens whose probability reaches p (1: all)"),
             Flag.Int("seed", 0, "seed of the first sample; each next one adds 1", 0),
             Flag.Int("count", 1, "samples", 1),
         },
@@ -238,8 +239,11 @@ internal static class SequenceCommands
         double temperature = a.Number("temperature");
         if (temperature <= 0)
             throw new UsageException("-temperature must be positive.");
+        double topP = a.Number("top-p");
+        if (topP <= 0 || topP > 1)
+            throw new UsageException("-top-p must be in (0, 1].");
         for (int i = 0; i < a.Int("count"); i++)
-            Console.WriteLine(model.Generate(a.Text("prompt")!, a.Int("length"), temperature, a.Int("top-k"), a.Int("seed") + i));
+            Console.WriteLine(model.Generate(a.Text("prompt")!, a.Int("length"), temperature, a.Int("top-k"), a.Int("seed") + i, topP));
         return 0;
     }
 

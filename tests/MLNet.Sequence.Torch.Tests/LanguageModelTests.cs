@@ -1,3 +1,4 @@
+using MLNet.Sequence.Torch.Decoding;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Sequence.Torch.Data;
@@ -78,6 +79,15 @@ public class LanguageModelTests
         for (int seed = 0; seed < 20; seed++)
             Assert.Matches(grammatical, model.Generate("", 10, temperature: 0.5, seed: seed));
         Assert.Matches(grammatical, model.Generate("my sister feeds the", 10, temperature: 0.5, seed: 1));
+
+        // Beam search on the same model: an n-best list of grammatical sentences, most probable first, each
+        // with its log-probability.
+        var nBest = model.Decode("my sister", new DecodingOptions { Strategy = DecodingStrategy.BeamSearch, BeamSize = 4, NBest = 4, LengthPenalty = LengthPenalty.None });
+        Assert.Equal(4, nBest.Count);
+        Assert.All(nBest, h => Assert.Matches(grammatical, h.Text));
+        Assert.True(nBest.Zip(nBest.Skip(1)).All(p => p.First.LogProbability >= p.Second.LogProbability));
+        var greedy = model.Decode("my sister", new DecodingOptions());
+        Assert.Matches(grammatical, greedy[0].Text);
     }
 
     [Fact]

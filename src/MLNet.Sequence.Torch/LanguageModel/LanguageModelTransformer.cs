@@ -6,6 +6,7 @@ using MLNet.Sequence.Internal;
 using MLNet.Sequence.Torch.Classification;
 using MLNet.Sequence.Torch;
 using MLNet.Sequence.Torch.Data;
+using MLNet.Sequence.Torch.Decoding;
 using MLNet.Sequence.Torch.LanguageModel;
 using MLNet.Sequence.Torch.Modules;
 using MLNet.Sequence.Torch.Training;
@@ -165,47 +166,52 @@ public sealed class LanguageModelTransformer : SequenceModelTransformerBase
     /// <summary>
     /// Samples a continuation of <paramref name="prompt"/>: up to <paramref name="maxTokens"/> tokens or the
     /// end marker. Each step draws from the softmax of logits / <paramref name="temperature"/>, restricted to the
-    /// <paramref name="topK"/> likeliest tokens (0: all); the same <paramref name="seed"/> gives the same text.
-    /// Returns the prompt's tokens and the sampled ones, joined (characters as they are, words by spaces).
+    /// <paramref name="topK"/> likeliest tokens (0: all) and to the nucleus of probability <paramref name="topP"/>
+    /// (1: all); the same <paramref name="seed"/> gives the same text. Returns the prompt's tokens and the sampled
+    /// ones, joined (characters as they are, words by spaces).
     /// </summary>
-    public string Generate(string prompt = "", int maxTokens = 100, double temperature = 1.0, int topK = 0, long seed = 0)
+    public string Generate(string prompt = "", int maxTokens = 100, double temperature = 1.0, int topK = 0, long seed = 0, double topP = 1.0)
     {
         Host.CheckValue(prompt, nameof(prompt));
         Host.CheckParam(maxTokens > 0, nameof(maxTokens), "Must be positive.");
         Host.CheckParam(temperature > 0 && double.IsFinite(temperature), nameof(temperature), "Must be positive and finite.");
         Host.CheckParam(topK >= 0, nameof(topK), "Must be non-negative (0: all tokens).");
+        Host.CheckParam(topP > 0 && topP <= 1, nameof(topP), "Must be in (0, 1] (1: all tokens).");
+        var options = new DecodingOptions
+        {
+            Strategy = DecodingStrategy.Sampling,
+            MaximumLength = maxTokens,
+            Temperature = temperature,
+            TopK = topK,
+            TopP = topP,
+            Seed = seed,
+        };
+        return Decode(prompt, options)[0].Text;
+    }
+
+    /// <summary>
+    /// Continues <paramref name="prompt"/> with any search: greedy, sampling, or beam search with its n-best list
+    /// (<paramref name="options"/>). Returns the hypotheses, best first, each as the prompt's tokens and the new
+    /// ones joined, with the new tokens' log-probability.
+    /// </summary>
+    public IReadOnlyList<(string Text, double LogProbability)> Decode(string prompt, DecodingOptions options)
+    {
+        Host.CheckValue(prompt, nameof(prompt));
+        Host.CheckValue(options, nameof(options));
+        options.Validate(Host);
         var tokens = Tokenize(prompt).ToList();
         // Rows are trimmed when read, but a prompt's final space says the next word starts afresh.
         if (Unit == SequenceUnit.Character && tokens.Count > 0 && prompt.Length > 0 && char.IsWhiteSpace(prompt[^1]))
             tokens.Add(" ");
-        using var generator = new Generator((ulong)seed, Device);
         var ids = new List<long> { TokenIndex.Start };
         ids.AddRange(tokens.Select(t => (long)Tokens.IdOf(t)));
         using var noGrad = no_grad();
-        RecurrentState? state = null;
-        using var outer = NewDisposeScope();
-        var input = tensor(ids.ToArray(), new long[] { 1, ids.Count }).to(Device);
-        for (int step = 0; step < maxTokens; step++)
-        {
-            var (logits, next) = _module.Step(input, state);
-            state = next;
-            var last = logits[0, -1] / temperature;
-            // Padding, unknown and start are never emitted.
-            last[TokenIndex.Padding] = tensor(float.NegativeInfinity);
-            last[TokenIndex.Unknown] = tensor(float.NegativeInfinity);
-            last[TokenIndex.Start] = tensor(float.NegativeInfinity);
-            if (topK > 0 && topK < last.shape[0])
-            {
-                var kth = last.topk(topK).values[-1];
-                last = last.masked_fill(last.lt(kth), float.NegativeInfinity);
-            }
-            long id = last.softmax(0).multinomial(1, generator: generator).item<long>();
-            if (id == TokenIndex.End)
-                break;
-            tokens.Add(Tokens[(int)id]);
-            input = tensor(new[] { id }, new long[] { 1, 1 }).to(Device);
-        }
-        return Unit == SequenceUnit.Character ? string.Concat(tokens) : string.Join(' ', tokens);
+        using var decoder = new LanguageModelDecoder(_module, Device, [ids.ToArray()]);
+        IReadOnlyList<Hypothesis> hypotheses = options.Strategy == DecodingStrategy.BeamSearch
+            ? BeamSearch.Decode(decoder, [ids[^1]], options)[0]
+            : GreedySearch.Decode(decoder, [ids[^1]], options);
+        string separator = Unit == SequenceUnit.Character ? "" : " ";
+        return hypotheses.Select(h => (string.Join(separator, tokens.Concat(h.Tokens.Select(id => Tokens[(int)id]))), h.LogProbability)).ToList();
     }
 
     /// <inheritdoc/>
