@@ -2,7 +2,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Sequence.Torch.Classification;
 using MLNet.Sequence.Torch.LanguageModel;
+using MLNet.Sequence.Metrics;
 using MLNet.Sequence.Torch.Tagging;
+using MLNet.Sequence.Torch.Translation;
 
 namespace MLNet.Sequence.Torch;
 
@@ -51,4 +53,26 @@ public static class SequenceCatalog
     /// <param name="options">Column, unit, network and training settings.</param>
     public static LanguageModelTrainer LanguageModel(this TransformsCatalog.TextTransforms catalog, LanguageModelTrainer.Options options) =>
         new(CatalogUtils.GetEnvironment(catalog), options);
+
+    /// <summary>An encoder-decoder with attention that translates a source text column (see <see cref="Seq2SeqAttentionTrainer"/>).</summary>
+    /// <param name="catalog">The translation trainers (<c>mlContext.Translation().Trainers</c>).</param>
+    /// <param name="options">Columns, tokenisers, network, training and decoding settings.</param>
+    public static Seq2SeqAttentionTrainer Seq2SeqAttention(this TranslationCatalog.TranslationTrainers catalog, Seq2SeqAttentionTrainer.Options options) =>
+        new(CatalogUtils.GetEnvironment(catalog), options);
+
+    /// <summary>An encoder-decoder with attention with the usual settings given directly.</summary>
+    /// <param name="catalog">The translation trainers.</param>
+    /// <param name="sourceColumnName">The source text column.</param>
+    /// <param name="targetColumnName">The target text column.</param>
+    /// <param name="translationColumnName">The translation column to create.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    public static Seq2SeqAttentionTrainer Seq2SeqAttention(this TranslationCatalog.TranslationTrainers catalog, string sourceColumnName = "Source",
+        string targetColumnName = "Target", string translationColumnName = "Translation", int epochs = 10) =>
+        new(CatalogUtils.GetEnvironment(catalog), new Seq2SeqAttentionTrainer.Options
+        {
+            SourceColumnName = sourceColumnName,
+            TargetColumnName = targetColumnName,
+            TranslationColumnName = translationColumnName,
+            Epochs = epochs,
+        });
 }

@@ -105,6 +105,56 @@ public sealed class DecodingOptions
         Check(double.IsFinite(TopP) && TopP > 0 && TopP <= 1, nameof(TopP), "Must be in (0, 1].");
     }
 
+    internal void Write(BinaryWriter w)
+    {
+        w.Write((int)Strategy);
+        w.Write(BeamSize);
+        w.Write((int)LengthPenalty);
+        w.Write(Alpha);
+        w.Write(NBest);
+        w.Write(MaximumLength);
+        w.Write(MaximumLengthRatio);
+        w.Write(MinimumLength);
+        w.Write(MinimumLengthRatio);
+        w.Write(BlockRepeatedNgrams);
+        w.Write(Temperature);
+        w.Write(TopK);
+        w.Write(TopP);
+        w.Write(Seed);
+        w.Write(KeepAttention);
+    }
+
+    internal static DecodingOptions Read(IExceptionContext ectx, BinaryReader r)
+    {
+        var options = new DecodingOptions
+        {
+            Strategy = (DecodingStrategy)r.ReadInt32(),
+            BeamSize = r.ReadInt32(),
+            LengthPenalty = (LengthPenalty)r.ReadInt32(),
+            Alpha = r.ReadDouble(),
+            NBest = r.ReadInt32(),
+            MaximumLength = r.ReadInt32(),
+            MaximumLengthRatio = r.ReadDouble(),
+            MinimumLength = r.ReadInt32(),
+            MinimumLengthRatio = r.ReadDouble(),
+            BlockRepeatedNgrams = r.ReadInt32(),
+            Temperature = r.ReadDouble(),
+            TopK = r.ReadInt32(),
+            TopP = r.ReadDouble(),
+            Seed = r.ReadInt64(),
+            KeepAttention = r.ReadBoolean(),
+        };
+        try
+        {
+            options.Validate(ectx);
+        }
+        catch (ArgumentException e)
+        {
+            throw ectx.ExceptDecode(e, $"Bad decoding settings in the model: {e.Message}");
+        }
+        return options;
+    }
+
     /// <summary>The most tokens of a sentence whose source has <paramref name="sourceLength"/> tokens (null: no source).</summary>
     internal int MaximumLengthFor(int? sourceLength) =>
         MaximumLengthRatio > 0 && sourceLength is int n

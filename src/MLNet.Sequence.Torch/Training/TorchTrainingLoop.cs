@@ -7,6 +7,12 @@ namespace MLNet.Sequence.Torch.Training;
 /// <summary>The summed loss of a batch and the number of items (rows or tokens) it was summed over.</summary>
 internal delegate (Tensor Sum, long Count) BatchLoss(int[] rows);
 
+/// <summary>A score measured on the validation rows after every epoch, higher being better (such as BLEU);
+/// early stopping follows it instead of the validation loss.</summary>
+/// <param name="Name">What it is, for the log.</param>
+/// <param name="Measure">Measures it; called in evaluation mode without gradients.</param>
+internal sealed record ValidationScore(string Name, Func<double> Measure);
+
 /// <summary>
 /// The optimisation loop every TorchSharp trainer here shares: batches by length, optimiser and schedule,
 /// gradient clipping, validation and early stopping with the best weights restored, progress and per-epoch
@@ -65,7 +71,7 @@ internal sealed class TorchTrainingLoop
     /// in evaluation mode without them. Leaves the model in evaluation mode.
     /// </summary>
     public TrainingHistory Run(IChannel ch, nn.Module model, string what, IReadOnlyList<int> trainLengths, BatchLoss trainLoss,
-        IReadOnlyList<int>? validationLengths = null, BatchLoss? validationLoss = null)
+        IReadOnlyList<int>? validationLengths = null, BatchLoss? validationLoss = null, ValidationScore? validationScore = null)
     {
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
         _host.Check(parameters.Count > 0, "The model has no trainable weights.");
@@ -145,12 +151,17 @@ internal sealed class TorchTrainingLoop
                 double? validMean = null;
                 if (validationLengths != null && validationLoss != null && validationLengths.Count > 0)
                     validMean = Evaluate(model, validationLengths, validationLoss);
-                epochs.Add(new EpochMetrics(epoch, trainMean, validMean, lr, watch.Elapsed.TotalSeconds));
+                double? validScore = null;
+                if (validationScore != null && validMean != null)
+                    validScore = Measure(model, validationScore);
+                epochs.Add(new EpochMetrics(epoch, trainMean, validMean, lr, watch.Elapsed.TotalSeconds, validScore));
                 ch.Info(FormattableString.Invariant(
-                    $"{what} epoch {epoch}/{_options.Epochs}: loss {trainMean:F4}{(validMean is double v ? $", validation loss {v:F4}" : "")}, lr {lr:G3}, {watch.Elapsed.TotalSeconds:F1} s"));
+                    $"{what} epoch {epoch}/{_options.Epochs}: loss {trainMean:F4}{(validMean is double v ? $", validation loss {v:F4}" : "")}{(validScore is double sc ? $", validation {validationScore!.Name} {sc:F2}" : "")}, lr {lr:G3}, {watch.Elapsed.TotalSeconds:F1} s"));
                 ch.Trace($"{what} epoch {epoch} phases: {phases.Describe(watch.Elapsed.TotalSeconds)}");
 
-                if (validMean is double current)
+                // Lower is better: the loss, or the negated score.
+                double? criterion = validScore is double scored ? -scored : validMean;
+                if (criterion is double current)
                 {
                     if (current < bestLoss)
                     {
@@ -163,7 +174,7 @@ internal sealed class TorchTrainingLoop
                     else if (_options.EarlyStoppingPatience > 0 && ++sinceBest >= _options.EarlyStoppingPatience)
                     {
                         stoppedEarly = epoch < _options.Epochs;
-                        ch.Info($"{what}: no better validation loss for {sinceBest} epochs; stopping and keeping epoch {bestEpoch}.");
+                        ch.Info($"{what}: no better validation {validationScore?.Name ?? "loss"} for {sinceBest} epochs; stopping and keeping epoch {bestEpoch}.");
                         break;
                     }
                 }
@@ -208,6 +219,21 @@ internal sealed class TorchTrainingLoop
         if (wasTraining)
             model.train();
         return sum / Math.Max(1, count);
+    }
+
+    // A validation score, in evaluation mode and without gradients.
+    private static double Measure(nn.Module model, ValidationScore score)
+    {
+        model.eval();
+        try
+        {
+            using (torch.no_grad())
+                return score.Measure();
+        }
+        finally
+        {
+            model.train();
+        }
     }
 
     private double LearningRateAt(int epoch, long step, long totalSteps) => _options.Schedule switch
