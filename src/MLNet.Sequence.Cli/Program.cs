@@ -9,7 +9,7 @@ var commands = new[]
     EmbeddingCommands.Word2Vec, EmbeddingCommands.GloVe,
     VectorCommands.EvalAnalogy, VectorCommands.EvalSimilarity, VectorCommands.Neighbours, VectorCommands.Convert, VectorCommands.Tsne, VectorCommands.Debias,
     SequenceCommands.Classify, SequenceCommands.Tag, SequenceCommands.LanguageModelTrain, SequenceCommands.LanguageModelScore, SequenceCommands.LanguageModelGenerate,
-    TranslationCommands.Bleu,
+    TranslationCommands.Train, TranslationCommands.Translate, TranslationCommands.Analysis, TranslationCommands.Bleu,
 }.ToDictionary(c => c.Name);
 commands["neighbors"] = commands["neighbours"];
 

@@ -15,7 +15,7 @@ namespace MLNet.Sequence.Cli;
 internal static class SequenceCommands
 {
     /// <summary>Where the rows come from: TSV files per split, or one file with a split column.</summary>
-    private static Flag[] Splits(bool header) => new[]
+    internal static Flag[] Splits(bool header) => new[]
     {
         Flag.Required("train", "FILE", "the training rows (TSV)"),
         Flag.Text("valid", "FILE", "validation rows: a loss per epoch, and early stopping with -patience"),
@@ -26,7 +26,7 @@ internal static class SequenceCommands
     };
 
     /// <summary>The network's embedding and recurrent encoder.</summary>
-    private static Flag[] Network(int hidden, bool bidirectional) => new[]
+    internal static Flag[] Network(int hidden, bool bidirectional) => new[]
     {
         Flag.Int("dim", 100, "width of the token embedding", 1),
         Flag.Text("vectors", "VECTORS", "start the embedding from a vectors file (its words join the vocabulary)"),
@@ -40,7 +40,7 @@ internal static class SequenceCommands
     };
 
     /// <summary>The optimisation loop.</summary>
-    private static readonly Flag[] Training =
+    internal static readonly Flag[] Training =
     {
         Flag.Int("epochs", 10, "passes over the training rows", 1),
         Flag.Int("batch", 32, "rows per batch", 1),
@@ -247,13 +247,14 @@ internal static class SequenceCommands
         return 0;
     }
 
-    private static MLContext NewContext(Arguments a)
+    internal static MLContext NewContext(Arguments a)
     {
         var ml = new MLContext(seed: a.Int("seed"));
         ml.Log += (_, e) =>
         {
             if (e.Kind is Microsoft.ML.Runtime.ChannelMessageKind.Info or Microsoft.ML.Runtime.ChannelMessageKind.Warning
-                && (e.Source.Contains("Sequence", StringComparison.Ordinal) || e.Source.Contains("LanguageModel", StringComparison.Ordinal)))
+                && (e.Source.Contains("Sequence", StringComparison.Ordinal) || e.Source.Contains("LanguageModel", StringComparison.Ordinal)
+                    || e.Source.Contains("Seq2Seq", StringComparison.Ordinal)))
                 Console.WriteLine(e.RawMessage);
         };
         return ml;
@@ -262,7 +263,7 @@ internal static class SequenceCommands
     private static LanguageModelTransformer LoadLanguageModel(Arguments a) => ModelFiles.Load<LanguageModelTransformer>(a.Required("model"), "language model");
 
     /// <summary>-train, -valid and -test files (TSV), or one file split by the value of -split-column.</summary>
-    private static (IDataView Train, IDataView? Valid, IDataView? Test) LoadSplits(MLContext ml, Arguments a, TextLoader.Column[] columns)
+    internal static (IDataView Train, IDataView? Valid, IDataView? Test) LoadSplits(MLContext ml, Arguments a, TextLoader.Column[] columns)
     {
         int splitColumn = a.Int("split-column");
         var all = splitColumn >= 0 ? columns.Append(new TextLoader.Column("Split", DataKind.String, splitColumn)).ToArray() : columns;
@@ -279,7 +280,7 @@ internal static class SequenceCommands
         return (Load("train", "train")!, Load("valid", "valid"), Load("test", "test"));
     }
 
-    private static EmbeddingOptions Embedding(Arguments a)
+    internal static EmbeddingOptions Embedding(Arguments a)
     {
         var options = new EmbeddingOptions { Dimension = a.Int("dim"), Freeze = a.Bool("freeze") };
         if (a.Has("vectors"))
@@ -290,7 +291,7 @@ internal static class SequenceCommands
         return options;
     }
 
-    private static RecurrentEncoderOptions Encoder(Arguments a) => new()
+    internal static RecurrentEncoderOptions Encoder(Arguments a) => new()
     {
         CellType = a.Text("cell") switch
         {
@@ -305,7 +306,7 @@ internal static class SequenceCommands
         Dropout = a.Number("layer-dropout"),
     };
 
-    private static void SetTraining(Arguments a, TorchTrainerOptions options)
+    internal static void SetTraining(Arguments a, TorchTrainerOptions options)
     {
         options.Epochs = a.Int("epochs");
         options.BatchSize = a.Int("batch");

@@ -1,12 +1,77 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNet.Sequence.Metrics;
+using MLNet.Sequence.Plots;
+using MLNet.Sequence.Torch;
+using MLNet.Sequence.Torch.Decoding;
+using MLNet.Sequence.Torch.Modules;
+using MLNet.Sequence.Torch.Translation;
 
 namespace MLNet.Sequence.Cli;
 
-/// <summary>Translation from the command line: BLEU and chrF of a system's output against reference files.</summary>
+/// <summary>Translation from the command line: train, translate, the beam-search error analysis, BLEU and chrF.</summary>
 internal static class TranslationCommands
 {
+    /// <summary>How a saved translator decodes.</summary>
+    private static readonly Flag[] Search =
+    {
+        Flag.Int("beam", 1, "beam size B (1: greedy search)", 1),
+        Flag.Number("alpha", 0.7, "length-penalty exponent (beam search)"),
+        Flag.Choice("penalty", "average", "length penalty: log P / T^alpha, GNMT's, or none", "average", "gnmt", "none"),
+        Flag.Int("n-best", 1, "translations printed per source, best first (at most -beam)", 1),
+        Flag.Int("max-length", 100, "most output tokens", 1),
+    };
+
+    public static readonly Command Train = new("translate-train",
+        "Trains an encoder-decoder with attention on TSV rows of source and target text, and scores the test rows with BLEU.",
+        SequenceCommands.Splits(header: false).Concat(new[]
+        {
+            Flag.Int("source-column", 0, "0-based column of the source text", 0),
+            Flag.Int("target-column", 1, "0-based column of the target text", 0),
+            Flag.Choice("unit", "words", "what a token is, both sides", "words", "chars"),
+            Flag.Bool("lower", false, "lowercase both sides first"),
+            Flag.Int("min-count", 1, "tokens seen fewer times share the unknown token", 1),
+            Flag.Int("max-vocab", 0, "keep at most this many tokens per side (0: all)", 0),
+            Flag.Choice("attention", "additive", "how the decoder attends", "additive", "dot", "general", "concat"),
+            Flag.Int("attention-hidden", 256, "width of the additive or concat attention", 1),
+            Flag.Int("decoder-hidden", 256, "width of the decoder's state", 1),
+            Flag.Int("decoder-layers", 1, "decoder layers", 1),
+            Flag.Bool("input-feeding", true, "Luong attention: feed the last attentional vector back"),
+            Flag.Bool("feed-previous", true, "feed the previous output token (0: the curriculum's date model)"),
+            Flag.Choice("bridge", "dense", "how the decoder starts from the encoder", "dense", "zeros"),
+            Flag.Number("dropout", 0.2, "dropout on embeddings and attentional vectors"),
+            Flag.Number("label-smoothing", 0, "label smoothing of the loss"),
+            Flag.Choice("early-stop", "loss", "what -patience watches on -valid", "loss", "bleu"),
+        }).Concat(SequenceCommands.Network(256, bidirectional: true)).Concat(SequenceCommands.Training)
+        .Where(f => f.Name is not ("vectors" or "limit" or "freeze")),
+        RunTrain);
+
+    public static readonly Command Translate = new("translate",
+        "Translates the lines of a file (or standard input with -i -) with a model saved by translate-train: greedy or beam search, with an n-best list.",
+        new[]
+        {
+            Flag.Required("model", "MODEL.zip", "a model saved by translate-train"),
+            Flag.Required("i", "FILE", "the sources, one per line ('-': standard input)"),
+            Flag.Text("attention", "DIR", "also draw each translation's attention as DIR/N.png"),
+        }.Concat(Search),
+        RunTranslate);
+
+    public static readonly Command Analysis = new("beam-analysis",
+        "The curriculum's beam-search error analysis on dev pairs: search errors (the model prefers the reference) against model errors, for each beam size and alpha.",
+        new[]
+        {
+            Flag.Required("model", "MODEL.zip", "a model saved by translate-train"),
+            Flag.Required("src", "FILE", "the dev sources, one per line"),
+            Flag.Required("ref", "FILE", "their references, one per line"),
+            Flag.Text("beams", "1,3,5,10", "beam sizes", "1,3,5,10"),
+            Flag.Text("alphas", "0,0.5,0.7,1", "length-penalty exponents", "0,0.5,0.7,1"),
+            Flag.Int("rows", 10, "wrong pairs printed for the first setting with B > 1", 0),
+            Flag.Int("max-length", 100, "most output tokens", 1),
+        },
+        RunAnalysis);
+
     public static readonly Command Bleu = new("bleu",
         "Corpus BLEU and chrF of a file of translations (one segment per line) against one or more reference files, as sacreBLEU scores them.",
         new[]
@@ -79,6 +144,160 @@ internal static class TranslationCommands
         Console.WriteLine($"BLEU|{corpusBleu.Signature} = {corpusBleu.ToString()["BLEU = ".Length..]}");
         Console.WriteLine($"{corpusChrF.Name}|{corpusChrF.Signature} = {corpusChrF.Score.ToString("F2", CultureInfo.InvariantCulture)}");
         return 0;
+    }
+
+    private static int RunTrain(Arguments a)
+    {
+        var ml = SequenceCommands.NewContext(a);
+        var columns = new[]
+        {
+            new TextLoader.Column("Source", DataKind.String, a.Int("source-column")),
+            new TextLoader.Column("Target", DataKind.String, a.Int("target-column")),
+        };
+        var (train, valid, test) = SequenceCommands.LoadSplits(ml, a, columns);
+        string output = a.Required("output");
+        var tokenizer = new TranslationTokenizerOptions { Unit = a.Text("unit") == "chars" ? TranslationUnit.Characters : TranslationUnit.Words, LowerCase = a.Bool("lower") };
+        int dim = a.Int("dim");
+        var options = new Seq2SeqAttentionTrainer.Options
+        {
+            SourceTokenizer = tokenizer,
+            TargetTokenizer = tokenizer,
+            MinimumTokenCount = a.Int("min-count"),
+            MaximumVocabularySize = a.Int("max-vocab"),
+            SourceEmbedding = new EmbeddingOptions { Dimension = dim },
+            TargetEmbedding = new EmbeddingOptions { Dimension = dim },
+            Encoder = SequenceCommands.Encoder(a),
+            DecoderCell = SequenceCommands.Encoder(a).CellType,
+            DecoderHiddenSize = a.Int("decoder-hidden"),
+            DecoderLayers = a.Int("decoder-layers"),
+            Attention = a.Text("attention") switch
+            {
+                "dot" => AttentionType.Dot,
+                "general" => AttentionType.General,
+                "concat" => AttentionType.Concat,
+                _ => AttentionType.Additive,
+            },
+            AttentionHiddenSize = a.Int("attention-hidden"),
+            InputFeeding = a.Bool("input-feeding"),
+            FeedPreviousToken = a.Bool("feed-previous"),
+            Bridge = a.Text("bridge") == "zeros" ? BridgeType.Zeros : BridgeType.Dense,
+            Dropout = a.Number("dropout"),
+            LabelSmoothing = a.Number("label-smoothing"),
+            EarlyStoppingMetric = a.Text("early-stop") == "bleu" ? TranslationEarlyStopping.Bleu : TranslationEarlyStopping.Loss,
+        };
+        SequenceCommands.SetTraining(a, options);
+        var model = ml.Translation().Trainers.Seq2SeqAttention(options).Fit(train, valid);
+        ml.Model.Save(model, train.Schema, output);
+        Console.WriteLine($"Saved {output}");
+        if (test != null)
+        {
+            var metrics = ml.Translation().Evaluate(model.Transform(test), labelColumnName: "Target");
+            Console.WriteLine($"Test: {metrics.BleuScore}   {metrics.ChrFScore}");
+        }
+        return 0;
+    }
+
+    private static int RunTranslate(Arguments a)
+    {
+        var model = ModelFiles.Load<Seq2SeqAttentionTransformer>(a.Required("model"), "translation model");
+        string input = a.Required("i");
+        var lines = input == "-" ? ReadAll(Console.In) : ReadLines(a.ExistingFile("i"));
+        var decoding = Decoding(a);
+        string? pictures = a.Text("attention");
+        decoding.KeepAttention = pictures != null;
+        int empty = Array.FindIndex(lines, l => l.Trim().Length == 0);
+        if (empty >= 0)
+            throw new InvalidDataException($"Line {empty + 1} of '{input}' is empty: there is nothing to translate.");
+        var translations = model.Translate(lines, decoding);
+        if (pictures != null)
+            Directory.CreateDirectory(pictures);
+        for (int i = 0; i < translations.Count; i++)
+        {
+            var t = translations[i];
+            if (decoding.NBest == 1)
+                Console.WriteLine(t.Text);
+            else
+                foreach (var c in t.NBest)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1}\t{c.Score:F4}\t{c.LogProbability:F4}\t{c.Text}"));
+            if (pictures != null)
+                AttentionPlot.Save(Path.Combine(pictures, $"{i + 1}.png"), t.SourceTokens, t.Tokens, t.Attention!, t.Text);
+        }
+        return 0;
+    }
+
+    private static int RunAnalysis(Arguments a)
+    {
+        var model = ModelFiles.Load<Seq2SeqAttentionTransformer>(a.Required("model"), "translation model");
+        string sourceFile = a.ExistingFile("src"), referenceFile = a.ExistingFile("ref");
+        var sources = ReadLines(sourceFile);
+        var references = ReadLines(referenceFile);
+        if (sources.Length != references.Length)
+            throw new InvalidDataException($"'{sourceFile}' has {sources.Length} lines but '{referenceFile}' has {references.Length}.");
+        int empty = Array.FindIndex(sources, l => l.Trim().Length == 0);
+        if (empty >= 0)
+            throw new InvalidDataException($"Line {empty + 1} of '{sourceFile}' is empty: there is nothing to translate.");
+        var beamValues = Numbers(a, "beams");
+        if (beamValues.Any(b => b < 1 || b > 1000 || b != Math.Floor(b)))
+            throw new UsageException("-beams are whole numbers from 1 to 1000, such as 1,3,5,10.");
+        var beams = beamValues.Select(b => (int)b).ToArray();
+        var alphas = Numbers(a, "alphas");
+        if (alphas.Any(x => x < 0))
+            throw new UsageException("-alphas are numbers of at least 0, such as 0,0.5,0.7,1.");
+        var reports = BeamAnalysis.Sweep(model, sources, references, beams, alphas, maximumLength: a.Int("max-length"));
+        Console.Write(BeamAnalysis.Table(reports));
+        var shown = reports.FirstOrDefault(r => r.Search.BeamSize > 1) ?? reports[0];
+        int rows = a.Int("rows");
+        if (rows > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrong pairs at B = {shown.Search.BeamSize}, alpha = {shown.Search.Alpha}: log P(y*|x), log P(y^|x), verdict"));
+            foreach (var r in shown.Rows.Where(r => r.Verdict != BeamVerdict.Correct).Take(rows))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.ReferenceLogProbability,9:F3} {r.OutputLogProbability,9:F3}  {(r.Verdict == BeamVerdict.SearchError ? "search" : "model ")}  {r.Source}  |  {r.Reference}  |  {r.Output}"));
+        }
+        return 0;
+    }
+
+    private static DecodingOptions Decoding(Arguments a)
+    {
+        int beam = a.Int("beam"), nBest = a.Int("n-best");
+        if (nBest > beam)
+            throw new UsageException($"-n-best ({nBest}) cannot exceed -beam ({beam}).");
+        double alpha = a.Number("alpha");
+        if (alpha < 0)
+            throw new UsageException("-alpha must be at least 0.");
+        return new DecodingOptions
+        {
+            Strategy = beam > 1 ? DecodingStrategy.BeamSearch : DecodingStrategy.Greedy,
+            BeamSize = beam,
+            NBest = nBest,
+            Alpha = alpha,
+            LengthPenalty = a.Text("penalty") switch { "gnmt" => LengthPenalty.Gnmt, "none" => LengthPenalty.None, _ => LengthPenalty.Average },
+            MaximumLength = a.Int("max-length"),
+        };
+    }
+
+    private static double[] Numbers(Arguments a, string flag)
+    {
+        var text = a.Text(flag)!;
+        var values = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                throw new UsageException($"-{flag} is a comma-separated list of numbers, not '{text}'.");
+            values.Add(v);
+        }
+        if (values.Count == 0)
+            throw new UsageException($"-{flag} names no values.");
+        return values.ToArray();
+    }
+
+    private static string[] ReadAll(TextReader reader)
+    {
+        var lines = new List<string>();
+        while (reader.ReadLine() is string line)
+            lines.Add(line);
+        return lines.ToArray();
     }
 
     // The file's lines; a file that is not UTF-8 text is refused with its name.

@@ -59,8 +59,11 @@ public abstract class SequenceModelTransformerBase : RowToRowTransformerBase, IT
     }
 
     /// <summary>Runs a loader after the checks every loader starts with (arguments, version, the zip's CRCs); its failures name <paramref name="what"/>.</summary>
-    private protected static T Load<T>(IHostEnvironment env, ModelLoadContext ctx, string registrationName, VersionInfo version, string what, Func<IHost, T> load) =>
-        LoaderChecks.Load(env, ctx, registrationName, version, what, load);
+    private protected static T Load<T>(IHostEnvironment env, ModelLoadContext ctx, string registrationName, VersionInfo version, string what, Func<IHost, T> load)
+    {
+        TorchRuntime.EnsureReady();
+        return LoaderChecks.Load(env, ctx, registrationName, version, what, load);
+    }
 
     /// <summary>Loads the saved weights into <paramref name="module"/>, built from the saved state.</summary>
     private protected static void LoadWeights(ModelLoadContext ctx, nn.Module module) => TorchModelIO.Load(ctx, module);

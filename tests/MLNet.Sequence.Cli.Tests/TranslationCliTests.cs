@@ -60,4 +60,58 @@ public class TranslationCliTests : IDisposable
         Assert.Equal(1, notText.Exit);
         Assert.Contains("binary.txt' is not UTF-8 text", notText.Err);
     }
+
+    [Fact]
+    public void TranslateTrainTranslateAndBeamAnalysisWorkFromFiles()
+    {
+        // Reversal of colour words: learnable in a few epochs by a small model.
+        var random = new Random(3);
+        string[] words = "red blue green gold pink gray".Split(' ');
+        string Sentence() => string.Join(' ', Enumerable.Range(0, random.Next(3, 6)).Select(_ => words[random.Next(words.Length)]));
+        var pairs = Enumerable.Range(0, 1200).Select(_ => Sentence()).Select(s => (s, string.Join(' ', s.Split(' ').Reverse()))).ToList();
+        string train = Write("train.tsv", pairs.Take(1100).Select(p => p.s + "\t" + p.Item2).ToArray());
+        string test = Write("test.tsv", pairs.Skip(1100).Select(p => p.s + "\t" + p.Item2).ToArray());
+        string model = Path.Combine(_dir, "model.zip");
+        var trained = CliProcess.Run("translate-train", "-train", train, "-test", test, "-output", model, "-dim", "32", "-hidden", "64",
+            "-decoder-hidden", "64", "-attention-hidden", "64", "-cell", "gru", "-dropout", "0", "-epochs", "10", "-lr", "0.003", "-clip", "1", "-threads", "2");
+        Assert.True(trained.Exit == 0, trained.Err + trained.Out);
+        Assert.Contains("Translation epoch 10/10", trained.Out);
+        var bleuLine = trained.Out.Split('\n').Single(l => l.StartsWith("Test: BLEU = ", StringComparison.Ordinal));
+        double bleu = double.Parse(bleuLine["Test: BLEU = ".Length..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(bleu > 90, bleuLine);
+
+        string sources = Write("src.txt", pairs.Skip(1100).Select(p => p.s).ToArray());
+        string references = Write("ref.txt", pairs.Skip(1100).Select(p => p.Item2).ToArray());
+        var greedy = CliProcess.Run("translate", "-model", model, "-i", sources);
+        Assert.True(greedy.Exit == 0, greedy.Err);
+        var outputs = greedy.Out.TrimEnd('\n').Split('\n');
+        Assert.Equal(100, outputs.Length);
+        Assert.True(outputs.Zip(pairs.Skip(1100)).Count(p => p.First == p.Second.Item2) >= 90);
+
+        string pictures = Path.Combine(_dir, "attention");
+        var nBest = CliProcess.Run("translate", "-model", model, "-i", sources, "-beam", "3", "-n-best", "3", "-attention", pictures);
+        Assert.True(nBest.Exit == 0, nBest.Err);
+        var lines = nBest.Out.TrimEnd('\n').Split('\n');
+        Assert.Equal(300, lines.Length);
+        Assert.StartsWith("1\t", lines[0]);
+        Assert.Equal(100, Directory.GetFiles(pictures, "*.png").Length);
+
+        var analysis = CliProcess.Run("beam-analysis", "-model", model, "-src", sources, "-ref", references, "-beams", "1,3", "-alphas", "0,0.7");
+        Assert.True(analysis.Exit == 0, analysis.Err);
+        Assert.Contains("| B | alpha | BLEU | wrong | search errors | model errors |", analysis.Out);
+        Assert.Equal(4, analysis.Out.Split('\n').Count(l => l.StartsWith("| 1 |", StringComparison.Ordinal) || l.StartsWith("| 3 |", StringComparison.Ordinal)));
+
+        var badBeam = CliProcess.Run("translate", "-model", model, "-i", sources, "-beam", "0");
+        Assert.Equal(2, badBeam.Exit);
+        Assert.Contains("-beam must be at least 1", badBeam.Err);
+        var tooMany = CliProcess.Run("translate", "-model", model, "-i", sources, "-beam", "2", "-n-best", "3");
+        Assert.Equal(2, tooMany.Exit);
+        Assert.Contains("-n-best (3) cannot exceed -beam (2)", tooMany.Err);
+        var emptyLine = CliProcess.Run("translate", "-model", model, "-i", Write("gap.txt", "red blue", "", "gold"));
+        Assert.Equal(1, emptyLine.Exit);
+        Assert.Contains("Line 2 of", emptyLine.Err);
+        var notAModel = CliProcess.Run("translate", "-model", sources, "-i", sources);
+        Assert.Equal(1, notAModel.Exit);
+        Assert.Contains("src.txt", notAModel.Err);
+    }
 }

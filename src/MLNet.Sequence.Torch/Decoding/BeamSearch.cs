@@ -7,8 +7,10 @@ namespace MLNet.Sequence.Torch.Decoding;
 /// Beam search over every sentence of a batch at once: the decoder holds sentences × B rows, one batched step
 /// scores them all, and the B best extensions of each sentence (by total log-probability) survive. A hypothesis
 /// that chooses the end token among a sentence's B best candidates is finished and scored with the length
-/// penalty; a sentence stops when B of its hypotheses have finished (or all reached the maximum length), and its
-/// rows leave the batch. The n best finished hypotheses are returned, best first.
+/// penalty. A sentence stops when its best candidate is the end token and n-best hypotheses have finished
+/// (OpenNMT's rule: stopping once B have finished, as fairseq does, lets a confident model's early ends fill the
+/// list before the best hypothesis ends), and its rows leave the batch. The n best finished hypotheses are
+/// returned, best first.
 /// </summary>
 public static class BeamSearch
 {
@@ -70,6 +72,7 @@ public static class BeamSearch
             {
                 int s = active[i];
                 var survivors = new List<(int Row, long Token, double LogProbability)>(k);
+                bool bestEnds = false;
                 for (int j = 0; j < candidates; j++)
                 {
                     double total = score[i * candidates + j];
@@ -80,7 +83,8 @@ public static class BeamSearch
                     long token = flat % vocabulary;
                     if (token == decoder.EndToken)
                     {
-                        // Only an end among the B best candidates finishes a hypothesis (as in fairseq).
+                        bestEnds |= j == 0;
+                        // Only an end among the B best candidates finishes a hypothesis.
                         if (j < k)
                         {
                             var beam = beams[row];
@@ -94,7 +98,7 @@ public static class BeamSearch
                         survivors.Add((row, token, total));
                 }
 
-                if (finished[s].Count >= k || survivors.Count == 0)
+                if ((bestEnds && finished[s].Count >= options.NBest) || survivors.Count == 0)
                     continue;
                 nextActive.Add(s);
                 for (int b = 0; b < k; b++)

@@ -26,6 +26,7 @@ internal sealed class TorchTrainingLoop
 
     public TorchTrainingLoop(IHost host, TorchTrainerOptions options)
     {
+        TorchRuntime.EnsureReady();
         _host = host;
         _options = options;
         Device = ResolveDevice(host, options.Device);

@@ -125,6 +125,10 @@ public sealed class Seq2SeqAttentionTrainer : IEstimator<Seq2SeqAttentionTransfo
         /// <summary>What early stopping watches (with <see cref="TorchTrainerOptions.EarlyStoppingPatience"/>).</summary>
         public TranslationEarlyStopping EarlyStoppingMetric = TranslationEarlyStopping.Loss;
 
+        /// <summary>Replace an unknown token in the output by the source token it attends to most (OpenNMT's replace_unk),
+        /// so that names and numbers outside the target vocabulary are copied across.</summary>
+        public bool ReplaceUnknownTokens = true;
+
         /// <summary>How the transformer decodes by default (greedy; set beam search here or later with WithDecoding).</summary>
         public DecodingOptions Decoding = new();
 
@@ -211,7 +215,7 @@ public sealed class Seq2SeqAttentionTrainer : IEstimator<Seq2SeqAttentionTransfo
         var settings = new Seq2SeqAttentionTransformer.Settings(
             _options.SourceColumnName, _options.TargetColumnName, _options.TranslationColumnName, _options.LogProbabilityColumnName,
             _options.NBestColumnName, _options.AttentionColumnName, sourceTokenizer, targetTokenizer, sourceIndex, targetIndex, shape,
-            _options.Decoding.Clone());
+            _options.Decoding.Clone(), _options.ReplaceUnknownTokens);
         var trainSource = Encode(sourceIndex, sources);
         var trainTarget = Encode(targetIndex, targets);
         var random = new Random(loop.Seed);

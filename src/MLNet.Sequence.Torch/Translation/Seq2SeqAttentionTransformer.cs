@@ -74,7 +74,7 @@ public sealed class Seq2SeqAttentionTransformer : SequenceModelTransformerBase
         string SourceColumnName, string TargetColumnName, string TranslationColumnName, string LogProbabilityColumnName,
         string? NBestColumnName, string? AttentionColumnName,
         TranslationTokenizer SourceTokenizer, TranslationTokenizer TargetTokenizer, TokenIndex SourceTokens, TokenIndex TargetTokens,
-        Seq2SeqShape Shape, DecodingOptions Decoding)
+        Seq2SeqShape Shape, DecodingOptions Decoding, bool ReplaceUnknownTokens)
     {
         public void Write(BinaryWriter w)
         {
@@ -85,6 +85,7 @@ public sealed class Seq2SeqAttentionTransformer : SequenceModelTransformerBase
             TargetTokens.Write(w);
             Shape.Write(w);
             Decoding.Write(w);
+            w.Write(ReplaceUnknownTokens);
         }
 
         public static Settings Read(IExceptionContext ectx, BinaryReader r)
@@ -99,8 +100,9 @@ public sealed class Seq2SeqAttentionTransformer : SequenceModelTransformerBase
             ectx.CheckDecode(shape.SourceVocabulary == sourceTokens.Count && shape.TargetVocabulary == targetTokens.Count,
                 "The translation model's vocabularies do not match its network.");
             var decoding = DecodingOptions.Read(ectx, r);
+            bool replaceUnknown = r.ReadBoolean();
             return new Settings(columns[0], columns[1], columns[2], columns[3], columns[4].Length > 0 ? columns[4] : null,
-                columns[5].Length > 0 ? columns[5] : null, sourceTokenizer, targetTokenizer, sourceTokens, targetTokens, shape, decoding);
+                columns[5].Length > 0 ? columns[5] : null, sourceTokenizer, targetTokenizer, sourceTokens, targetTokens, shape, decoding, replaceUnknown);
         }
     }
 
@@ -170,6 +172,13 @@ public sealed class Seq2SeqAttentionTransformer : SequenceModelTransformerBase
         return _settings.SourceTokenizer.Tokenize(text);
     }
 
+    /// <summary>The target tokens the model reads from <paramref name="text"/> (a reference, say), with their joiners.</summary>
+    public IReadOnlyList<string> TokenizeTarget(string text)
+    {
+        Host.CheckValue(text, nameof(text));
+        return _settings.TargetTokenizer.Tokenize(text);
+    }
+
     /// <summary>
     /// Translates <paramref name="sources"/> with <paramref name="decoding"/> (default: the model's), sentences of
     /// similar length batched together, beams and sentences in one tensor. An empty source is an error naming it.
@@ -188,6 +197,13 @@ public sealed class Seq2SeqAttentionTransformer : SequenceModelTransformerBase
         }
         var ids = tokens.Select(t => t.Select(x => _settings.SourceTokens.IdOf(x)).ToArray()).ToList();
         var results = new Translation[sources.Count];
+        bool keepAttention = decoding.KeepAttention;
+        if (_settings.ReplaceUnknownTokens && !keepAttention)
+        {
+            // Replacing unknown tokens needs each hypothesis's attention; the caller did not ask for it.
+            decoding = decoding.Clone();
+            decoding.KeepAttention = true;
+        }
         int perBatch = decoding.Strategy == DecodingStrategy.BeamSearch ? Math.Max(1, SentencesPerBatch / decoding.BeamSize * 2) : SentencesPerBatch;
         using var noGrad = no_grad();
         foreach (var batch in LengthBatches.ForEvaluation(ids.Select(s => s.Length).ToList(), perBatch))
@@ -205,20 +221,37 @@ public sealed class Seq2SeqAttentionTransformer : SequenceModelTransformerBase
             {
                 int row = batch[b];
                 var display = tokens[row].Select(TranslationTokenizer.Display).ToArray();
-                var nBest = hypotheses[b].Select(h => Candidate(h)).ToArray();
+                var nBest = hypotheses[b].Select(h => Candidate(h, tokens[row])).ToArray();
                 // Weights cover the batch's padded width; a sentence's own positions come first, the rest are 0.
-                var attention = hypotheses[b][0].Attention?.Select(w => w[..display.Length]).ToArray();
+                var attention = keepAttention ? hypotheses[b][0].Attention?.Select(w => w[..display.Length]).ToArray() : null;
                 results[row] = new Translation(display, nBest, hypotheses[b][0].Ended, attention);
             }
         }
         return results;
     }
 
-    private TranslationCandidate Candidate(Hypothesis h)
+    private TranslationCandidate Candidate(Hypothesis h, string[] source)
     {
-        var words = h.Tokens.Select(id => _settings.TargetTokens[(int)id]).ToArray();
+        var words = OutputTokens(h.Tokens, _settings.TargetTokens, source, h.Attention, _settings.ReplaceUnknownTokens);
         return new TranslationCandidate(_settings.TargetTokenizer.Detokenize(words), words.Select(TranslationTokenizer.Display).ToArray(),
             h.LogProbability, h.Score);
+    }
+
+    /// <summary>
+    /// The tokens of output ids; with <paramref name="replaceUnknown"/> and the attention of each step, an unknown
+    /// token becomes the source token it attends to most (with its joiner, so that it detokenises alike).
+    /// </summary>
+    internal static string[] OutputTokens(IReadOnlyList<long> ids, TokenIndex vocabulary, string[] source, IReadOnlyList<float[]>? attention, bool replaceUnknown)
+    {
+        var words = new string[ids.Count];
+        for (int t = 0; t < words.Length; t++)
+        {
+            int id = (int)ids[t];
+            words[t] = id == TokenIndex.Unknown && replaceUnknown && attention != null
+                ? source[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(attention[t].AsSpan(0, source.Length))]
+                : vocabulary[id];
+        }
+        return words;
     }
 
     /// <summary>

@@ -37,6 +37,21 @@ public class DecodingTests
     }
 
     [Fact]
+    public void EarlyEndsOfAConfidentModelDoNotCutTheBestHypothesisShort()
+    {
+        // "A A A" then end is nearly certain; an early end is the second likeliest candidate at every step. Stopping
+        // once B hypotheses have finished (fairseq's rule) would return one of those early ends.
+        static double[] Confident(int s, IReadOnlyList<long> o) => o.Count < 3
+            ? TableDecoder.Distribution(1e-4, 1 - 1e-4 - 2e-6, 1e-6, 1e-6)
+            : TableDecoder.Distribution(1 - 2e-6, 1e-6, 1e-6, 0);
+        using var decoder = new TableDecoder(1, Confident);
+        var list = BeamSearch.Decode(decoder, [2L], Beam(3, LengthPenalty.Average, 0.7, nBest: 3))[0];
+        Assert.Equal([A, A, A], list[0].Tokens);
+        Assert.True(list[0].Ended);
+        Assert.Equal(3, list.Count);
+    }
+
+    [Fact]
     public void BeamOfOneIsGreedyOnRandomModels()
     {
         for (int seed = 0; seed < 5; seed++)
