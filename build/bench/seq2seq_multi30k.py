@@ -127,6 +127,8 @@ model = Seq2Seq()
 print(f"weights: {sum(p.numel() for p in model.parameters()):,}")
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 rng = random.Random(1)
+batches_per_epoch = (len(train_src) + args.batch - 1) // args.batch
+total_steps, step_index = batches_per_epoch * args.epochs, 0
 for epoch in range(1, args.epochs + 1):
     model.train()
     start = time.perf_counter()
@@ -138,6 +140,10 @@ for epoch in range(1, args.epochs + 1):
         tgt_in = torch.tensor([[START] + train_tgt[r] + [PAD] * (longest - 1 - len(train_tgt[r])) for r in batch])
         tgt_out = torch.tensor([train_tgt[r] + [END] + [PAD] * (longest - 1 - len(train_tgt[r])) for r in batch])
         t0 = time.perf_counter()
+        # The project's cosine schedule: lr x max(1e-4, (1 + cos(pi step / steps)) / 2), batch by batch.
+        for group in optimizer.param_groups:
+            group["lr"] = 1e-3 * max(1e-4, 0.5 * (1 + math.cos(math.pi * step_index / total_steps)))
+        step_index += 1
         optimizer.zero_grad()
         logits = model(src, lengths, tgt_in)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[2]), tgt_out.reshape(-1), ignore_index=PAD, reduction="sum", label_smoothing=args.smoothing)

@@ -4,6 +4,7 @@
 // Usage: Multi30k <corpus folder> [--source en] [--target de] [--epochs 10] [--threads N] [--batch 64]
 //        [--embedding 256] [--hidden 256] [--decoder-hidden 512] [--cell gru|lstm] [--attention additive|general]
 //        [--limit N (training pairs)] [--beam 5] [--alpha 0.7] [--out DIR] [--dump DIR (tokens for build/bench)]
+//        [--analysis (the beam-search error analysis on the validation set, B = 1, 3, 5, 10 x alpha = 0, 0.5, 0.7, 1)]
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
@@ -34,6 +35,7 @@ int beam = int.Parse(Arg("--beam", "5"));
 double alpha = double.Parse(Arg("--alpha", "0.7"));
 string? outDir = Arg("--out", "") is { Length: > 0 } o ? o : null;
 string? dumpDir = Arg("--dump", "") is { Length: > 0 } d ? d : null;
+bool analysis = args.Contains("--analysis");
 
 string[] ReadSide(string split, string language)
 {
@@ -64,6 +66,7 @@ if (limit > 0)
 var valid = Pairs("val");
 var test = Pairs("test_2016_flickr");
 Console.WriteLine($"Multi30k {source}->{target}: {train.Count:N0} training, {valid.Count:N0} validation, {test.Count:N0} test pairs; {threads} threads");
+Console.WriteLine($"libtorch GEMM 1024^3 on {threads} threads: {GemmRate(threads):F0} GFLOP/s (MKL's fast paths on AMD: {(MLNet.Sequence.Torch.Training.TorchRuntime.MklVendorCheckPatched ? "yes" : "no")})");
 
 var ml = new MLContext(seed: 1);
 ml.Log += (_, e) =>
@@ -86,6 +89,7 @@ var options = new Seq2SeqAttentionTrainer.Options
     Epochs = epochs,
     BatchSize = batch,
     LearningRate = 1e-3,
+    Schedule = MLNet.Sequence.Torch.Training.LearningRateSchedule.Cosine,
     GradientClipNorm = 1,
     EarlyStoppingPatience = 0,
     NumberOfThreads = threads,
@@ -125,6 +129,15 @@ for (int i = 0; i < checkedCount; i++)
     same += model.Translate([sources[i]], beamOptions)[0].Text == beamed[i].Text ? 1 : 0;
 Console.WriteLine($"beam {beam}: {same} of {checkedCount} sentences translated alone equal their batched translation");
 
+if (analysis)
+{
+    // The curriculum's error analysis on the validation pairs: is the search or the model to blame?
+    watch.Restart();
+    var sweep = BeamAnalysis.Sweep(model, valid.Select(p => p.Source).ToList(), valid.Select(p => p.Target).ToList(), maximumLength: 80);
+    Console.WriteLine($"beam-search error analysis on val ({valid.Count} pairs, {watch.Elapsed.TotalSeconds:F0} s):");
+    Console.Write(BeamAnalysis.Table(sweep));
+}
+
 for (int i = 0; i < 5; i++)
 {
     Console.WriteLine($"  {source}: {sources[i]}");
@@ -157,6 +170,21 @@ void Dump(string dir)
     }
     Write("test.ref", test.Select(p => p.Target));
     Console.WriteLine($"tokens and vocabularies written to {dir}");
+}
+
+// The rate of a 1024^3 product, as build/bench/pytorch-env.sh measures PyTorch's.
+static double GemmRate(int threads)
+{
+    MLNet.Sequence.Torch.Training.TorchRuntime.EnsureReady();
+    TorchSharp.torch.set_num_threads(threads);
+    using var a = TorchSharp.torch.randn(1024, 1024);
+    using var b = TorchSharp.torch.randn(1024, 1024);
+    for (int i = 0; i < 3; i++)
+        a.matmul(b).Dispose();
+    var clock = Stopwatch.StartNew();
+    for (int i = 0; i < 20; i++)
+        a.matmul(b).Dispose();
+    return 2.0 * 1024 * 1024 * 1024 * 20 / clock.Elapsed.TotalSeconds / 1e9;
 }
 
 sealed class Pair

@@ -16,13 +16,15 @@ namespace MLNet.Sequence.Torch.Training;
 /// matrix products (a 64 × 1024 × 512 product: 0.49 → 0.21 ms on an EPYC with AVX-512). Set
 /// MLNET_SEQUENCE_MKL_AMD=0 to leave MKL as it is.</item>
 /// </list>
+/// The library's trainers and model loaders call <see cref="EnsureReady"/>; an app that uses TorchSharp itself
+/// before them can call it first.
 /// </summary>
-internal static class TorchRuntime
+public static class TorchRuntime
 {
     private static readonly object s_lock = new();
     private static bool s_ready;
 
-    /// <summary>Whether MKL's vendor check was answered (for the benchmarks' report).</summary>
+    /// <summary>Whether MKL's vendor check was answered, so that MKL runs its fast code paths on this AMD processor.</summary>
     public static bool MklVendorCheckPatched { get; private set; }
 
     /// <summary>Makes the settings, once; call before the first torch call.</summary>

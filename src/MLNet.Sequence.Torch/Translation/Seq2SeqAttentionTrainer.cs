@@ -192,9 +192,9 @@ public sealed class Seq2SeqAttentionTrainer : IEstimator<Seq2SeqAttentionTransfo
         _host.CheckValue(input, nameof(input));
         _options.CheckValidation(_host, validation);
         using var ch = _host.Start("Training translation model");
-        var sourceTokenizer = new TranslationTokenizer(_options.SourceTokenizer.Unit, _options.SourceTokenizer.LowerCase);
-        var targetTokenizer = new TranslationTokenizer(_options.TargetTokenizer.Unit, _options.TargetTokenizer.LowerCase);
         var (sourceTexts, targetTexts) = TranslationPairs.Read(_host, input, _options.SourceColumnName, _options.TargetColumnName);
+        var sourceTokenizer = TranslationTokenizer.Create(_host, _options.SourceTokenizer, sourceTexts);
+        var targetTokenizer = TranslationTokenizer.Create(_host, _options.TargetTokenizer, targetTexts!);
         var (sources, targets) = Tokenize(ch, sourceTokenizer, targetTokenizer, sourceTexts, targetTexts!, "training", filter: true);
         _host.CheckParam(sources.Count > 0, nameof(input), "The training data has no pairs with both a source and a target.");
 
