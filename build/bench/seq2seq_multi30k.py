@@ -26,6 +26,7 @@ p.add_argument("--cell", default="gru"); p.add_argument("--embedding", type=int,
 p.add_argument("--hidden", type=int, default=256); p.add_argument("--decoder-hidden", type=int, default=512)
 p.add_argument("--batch", type=int, default=64); p.add_argument("--beam", type=int, default=5)
 p.add_argument("--alpha", type=float, default=0.7); p.add_argument("--decode-limit", type=int, default=0)
+p.add_argument("--no-decode", action="store_true")
 p.add_argument("--dropout", type=float, default=0.3); p.add_argument("--smoothing", type=float, default=0.1)
 args = p.parse_args()
 torch.set_num_threads(args.threads)
@@ -234,7 +235,7 @@ def detokenize(ids):
     return " ".join(out)
 
 
-for name, decode in (("greedy", greedy), ("beam", lambda s: beam_search(s, args.beam, args.alpha))):
+for name, decode in () if args.no_decode else (("greedy", greedy), ("beam", lambda s: beam_search(s, args.beam, args.alpha))):
     start = time.perf_counter()
     outputs = [detokenize(decode(s)) for s in test_src]
     seconds = time.perf_counter() - start

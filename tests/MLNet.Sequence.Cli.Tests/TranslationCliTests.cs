@@ -87,6 +87,9 @@ public class TranslationCliTests : IDisposable
         var outputs = greedy.Out.TrimEnd('\n').Split('\n');
         Assert.Equal(100, outputs.Length);
         Assert.True(outputs.Zip(pairs.Skip(1100)).Count(p => p.First == p.Second.Item2) >= 90);
+        // The model loaded in this other process translates as the training process did: the same BLEU to the digit.
+        var rescored = CliProcess.Run("bleu", references, "-i", Write("out.txt", outputs));
+        Assert.Equal(bleuLine["Test: ".Length..].Split("   ")[0], rescored.Out.Split('\n')[0].Split(" = ", 2)[1].Insert(0, "BLEU = "));
 
         string pictures = Path.Combine(_dir, "attention");
         var nBest = CliProcess.Run("translate", "-model", model, "-i", sources, "-beam", "3", "-n-best", "3", "-attention", pictures);
