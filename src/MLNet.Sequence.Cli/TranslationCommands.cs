@@ -30,7 +30,9 @@ internal static class TranslationCommands
         {
             Flag.Int("source-column", 0, "0-based column of the source text", 0),
             Flag.Int("target-column", 1, "0-based column of the target text", 0),
-            Flag.Choice("unit", "words", "what a token is, both sides", "words", "chars"),
+            Flag.Choice("unit", "words", "what a token is, both sides: words, characters, BPE subwords learned on -train, or -spm's pieces", "words", "chars", "subwords", "sentencepiece"),
+            Flag.Int("merges", 8000, "byte-pair merges learned per side (-unit subwords)", 1),
+            Flag.Text("spm", "FILE", "a SentencePiece .model for both sides (-unit sentencepiece)"),
             Flag.Bool("lower", false, "lowercase both sides first"),
             Flag.Int("min-count", 1, "tokens seen fewer times share the unknown token", 1),
             Flag.Int("max-vocab", 0, "keep at most this many tokens per side (0: all)", 0),
@@ -156,7 +158,23 @@ internal static class TranslationCommands
         };
         var (train, valid, test) = SequenceCommands.LoadSplits(ml, a, columns);
         string output = a.Required("output");
-        var tokenizer = new TranslationTokenizerOptions { Unit = a.Text("unit") == "chars" ? TranslationUnit.Characters : TranslationUnit.Words, LowerCase = a.Bool("lower") };
+        var unit = a.Text("unit") switch
+        {
+            "chars" => TranslationUnit.Characters,
+            "subwords" => TranslationUnit.Subwords,
+            "sentencepiece" => TranslationUnit.SentencePiece,
+            _ => TranslationUnit.Words,
+        };
+        string? spm = a.Text("spm");
+        if (unit == TranslationUnit.SentencePiece && spm == null)
+            throw new UsageException("-unit sentencepiece needs -spm FILE, the SentencePiece model.");
+        var tokenizer = new TranslationTokenizerOptions
+        {
+            Unit = unit,
+            LowerCase = a.Bool("lower"),
+            SubwordMerges = a.Int("merges"),
+            SentencePieceModel = spm == null ? null : a.ExistingFile("spm"),
+        };
         int dim = a.Int("dim");
         var options = new Seq2SeqAttentionTrainer.Options
         {

@@ -117,4 +117,28 @@ public class TranslationCliTests : IDisposable
         Assert.Equal(1, notAModel.Exit);
         Assert.Contains("src.txt", notAModel.Err);
     }
+
+    [Fact]
+    public void TranslateTrainTakesSubwordsAndNamesAMissingSentencePieceModel()
+    {
+        string[] words = "red blue green gold pink gray".Split(' ');
+        var rows = Enumerable.Range(0, 200).Select(i => $"{words[i % 6]} {words[(i / 6) % 6]}\t{words[(i / 6) % 6]} {words[i % 6]}").ToArray();
+        string train = Write("train.tsv", rows);
+        string model = Path.Combine(_dir, "subwords.zip");
+        var trained = CliProcess.Run("translate-train", "-train", train, "-output", model, "-unit", "subwords", "-merges", "20", "-dim", "16",
+            "-hidden", "16", "-decoder-hidden", "16", "-attention-hidden", "16", "-epochs", "1", "-threads", "1", "-seed", "1");
+        Assert.True(trained.Exit == 0, trained.Err + trained.Out);
+        // 20 merges over six colour words leave some in pieces; what comes out is joined back into plain text.
+        var translated = CliProcess.Run("translate", "-model", model, "-i", Write("one.txt", "red blue"));
+        Assert.True(translated.Exit == 0, translated.Err);
+        Assert.DoesNotContain("\uFFED", translated.Out);
+        Assert.DoesNotContain("</w>", translated.Out);
+
+        var noModel = CliProcess.Run("translate-train", "-train", train, "-output", model, "-unit", "sentencepiece");
+        Assert.Equal(2, noModel.Exit);
+        Assert.Contains("-unit sentencepiece needs -spm FILE", noModel.Err);
+        var missing = CliProcess.Run("translate-train", "-train", train, "-output", model, "-unit", "sentencepiece", "-spm", Path.Combine(_dir, "none.model"));
+        Assert.NotEqual(0, missing.Exit);
+        Assert.Contains("none.model", missing.Err);
+    }
 }
