@@ -46,6 +46,9 @@ public sealed class ArpaLanguageModel
     /// <summary>The id of a word; an out-of-vocabulary word gets <see cref="UnknownId"/>.</summary>
     public int IdOf(string word) => _ids.TryGetValue(word, out int id) ? id : UnknownId;
 
+    /// <summary>The vocabulary, &lt;s&gt;, &lt;/s&gt; and &lt;unk&gt; included.</summary>
+    public IEnumerable<string> Words => _ids.Keys;
+
     /// <summary>Whether the vocabulary holds <paramref name="word"/>.</summary>
     public bool Contains(string word) => _ids.ContainsKey(word);
 
