@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using MLNet.Sequence.Torch.Classification;
 using MLNet.Sequence.Torch.LanguageModel;
 using MLNet.Sequence.Metrics;
+using MLNet.Sequence.Torch.Speech;
 using MLNet.Sequence.Torch.Tagging;
 using MLNet.Sequence.Torch.Translation;
 
@@ -75,4 +76,10 @@ public static class SequenceCatalog
             TranslationColumnName = translationColumnName,
             Epochs = epochs,
         });
+
+    /// <summary>A CTC speech recogniser on a features column (frames x features) and a transcript column.</summary>
+    /// <param name="catalog">The speech trainers (<c>mlContext.Speech().Trainers</c>).</param>
+    /// <param name="options">Columns, architecture, augmentation, decoding and training settings.</param>
+    public static CtcSpeechTrainer CtcSpeech(this SpeechCatalog.SpeechTrainers catalog, CtcSpeechTrainer.Options options) =>
+        new(CatalogUtils.GetEnvironment(catalog), options);
 }

@@ -89,6 +89,41 @@ public sealed class ArpaLanguageModel
         return total;
     }
 
+    /// <summary>Writes the model as ARPA text, which <see cref="Read"/> reads back to the same model.</summary>
+    public void Write(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var words = new string[_ids.Count];
+        foreach (var (word, id) in _ids)
+            words[id] = word;
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        output.Write("\n\\data\\\n");
+        for (int n = 1; n <= Order; n++)
+            output.Write($"ngram {n}={_grams[n - 1].Count}\n");
+        for (int n = 1; n <= Order; n++)
+        {
+            output.Write($"\n\\{n}-grams:\n");
+            foreach (var (key, (logProb, backoff)) in _grams[n - 1])
+            {
+                output.Write(logProb.ToString("R", c));
+                output.Write('\t');
+                for (int i = 0; i < key.Length; i++)
+                {
+                    if (i > 0)
+                        output.Write(' ');
+                    output.Write(words[key[i]]);
+                }
+                if (backoff != 0)
+                {
+                    output.Write('\t');
+                    output.Write(backoff.ToString("R", c));
+                }
+                output.Write('\n');
+            }
+        }
+        output.Write("\n\\end\\\n");
+    }
+
     /// <summary>Reads an ARPA file.</summary>
     /// <exception cref="InvalidDataException">The file is not ARPA, or its counts do not match its sections; the message names the file and line.</exception>
     public static ArpaLanguageModel Load(string path)

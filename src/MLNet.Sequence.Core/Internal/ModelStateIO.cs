@@ -73,6 +73,25 @@ internal static class ModelStateIO
         return values;
     }
 
+    /// <summary>Writes a length-prefixed array of doubles.</summary>
+    public static void WriteDoubles(this BinaryWriter writer, ReadOnlySpan<double> values)
+    {
+        writer.Write(values.Length);
+        writer.Write(MemoryMarshal.AsBytes(values));
+    }
+
+    /// <summary>Reads an array written by <see cref="WriteDoubles"/>; every value must be finite.</summary>
+    public static double[] ReadDoubles(this BinaryReader reader, string what, int expectedLength = -1)
+    {
+        int length = ReadCount(reader, what, sizeof(double));
+        Contracts.CheckDecode(expectedLength < 0 || length == expectedLength,
+            $"{what}: expected {expectedLength} values, found {length}.");
+        var values = new double[length];
+        ReadExactly(reader, MemoryMarshal.AsBytes(values.AsSpan()), what);
+        Contracts.CheckDecode(values.All(double.IsFinite), $"{what}: a value is not a finite number.");
+        return values;
+    }
+
     /// <summary>Writes a count followed by each string as UTF-8 with a length prefix.</summary>
     public static void WriteStrings(this BinaryWriter writer, IReadOnlyList<string> values)
     {

@@ -1,0 +1,126 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Sequence.Audio;
+using MLNet.Sequence.Metrics;
+using MLNet.Sequence.Torch.Modules;
+using MLNet.Sequence.Torch.Speech;
+
+namespace MLNet.Sequence.Torch.Tests.Speech;
+
+public class CtcSpeechTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mlnet-seq-ctc-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static CtcSpeechTrainer.Options Small() => new()
+    {
+        FeatureCount = 20,
+        ConvolutionLayers = 1,
+        ConvolutionChannels = 32,
+        KernelSize = 3,
+        Encoder = new RecurrentEncoderOptions { CellType = RecurrentCellType.Gru, HiddenSize = 32, Layers = 1, Bidirectional = true },
+        Epochs = 25,
+        BatchSize = 8,
+        LearningRate = 3e-3,
+        FrequencyMaskWidth = 3,
+        TimeMaskWidth = 4,
+        Seed = 1,
+        NumberOfThreads = 1,
+    };
+
+    // One model for the tests that need a trained one: 160 utterances, about 10 s on one thread.
+    private static readonly Lazy<(MLContext Ml, CtcSpeechTransformer Model, ToneSpeech.Row[] Test)> Trained = new(() =>
+    {
+        var ml = new MLContext(seed: 1);
+        var model = ml.Speech().Trainers.CtcSpeech(Small()).Fit(ml.Data.LoadFromEnumerable(ToneSpeech.Rows(160, seed: 1)));
+        return (ml, model, ToneSpeech.Rows(30, seed: 2));
+    });
+
+    [Fact]
+    public void LearnsToTranscribeHeldOutUtterances()
+    {
+        var (ml, model, test) = Trained.Value;
+        var data = ml.Data.LoadFromEnumerable(test);
+
+        var metrics = ml.Speech().Evaluate(model.Transform(data), labelColumnName: "Text");
+
+        Assert.True(metrics.Wer <= 0.05, metrics.ToString());
+        Assert.Equal(["<blank>", " ", "a", "b", "c", "d"], model.Units);
+        var history = model.History!;
+        Assert.True(history.Epochs[^1].TrainingLoss < history.Epochs[0].TrainingLoss / 5, $"loss {history.Epochs[0].TrainingLoss} -> {history.Epochs[^1].TrainingLoss}");
+    }
+
+    [Fact]
+    public void WordTimingsFallWhereTheWordsWereSpoken()
+    {
+        var (ml, model, _) = Trained.Value;
+        // "ab" then "cd": 50 ms lead, 2 x 110 ms, a 120 ms gap, 2 x 110 ms.
+        var features = ToneSpeech.Featurizer.Compute(ToneSpeech.Speak("ab cd", new Random(5)));
+
+        var best = model.Transcribe([features])[0][0];
+
+        Assert.Equal("ab cd", best.Text);
+        Assert.InRange(best.Words[0].Start, 0.0, 0.1);
+        Assert.InRange(best.Words[1].Start, 0.36, 0.46);
+        Assert.True(best.Words[0].End <= best.Words[1].Start, $"{best.Words[0]} overlaps {best.Words[1]}");
+    }
+
+    [Fact]
+    public void BeamSearchWithALanguageModelAndNBestAddsTheirColumns()
+    {
+        var (ml, model, test) = Trained.Value;
+        var lm = ArpaModelBuilder.Build(test.Select(r => r.Text.Split(' ')).ToArray(), order: 2);
+        var beam = model.WithDecoding(new CtcDecoderOptions { BeamWidth = 8, NBest = 3, LanguageModel = lm, LanguageModelWeight = 0.3 });
+        var output = beam.Transform(ml.Data.LoadFromEnumerable(test.Take(5)));
+
+        var nBest = output.GetColumn<string[]>("TranscriptNBest").ToArray();
+        var scores = output.GetColumn<float[]>("TranscriptNBestScores").ToArray();
+        var transcripts = output.GetColumn<string>("Transcript").ToArray();
+
+        Assert.All(nBest, n => Assert.Equal(3, n.Length));
+        Assert.All(scores, s => Assert.True(s[0] >= s[1] && s[1] >= s[2], string.Join(", ", s)));
+        Assert.Equal(transcripts, nBest.Select(n => n[0]));
+        Assert.Equal(test.Take(5).Select(r => r.Text), transcripts);
+    }
+
+    [Fact]
+    public void SavedModelLoadsInAFreshContextWithTheSameTranscriptsAndScores()
+    {
+        var (ml, model, test) = Trained.Value;
+        var data = ml.Data.LoadFromEnumerable(test);
+        string zip = Path.Combine(_dir, "ctc.zip");
+        ml.Model.Save(model, data.Schema, zip);
+
+        var loaded = new MLContext().Model.Load(zip, out _);
+
+        var before = model.Transform(data);
+        var after = loaded.Transform(data);
+        Assert.Equal(before.GetColumn<string>("Transcript").ToArray(), after.GetColumn<string>("Transcript").ToArray());
+        Assert.Equal(before.GetColumn<float>("TranscriptScore").ToArray(), after.GetColumn<float>("TranscriptScore").ToArray());
+        Assert.Equal(before.GetColumn<float[]>("TranscriptWordStarts").ToArray(), after.GetColumn<float[]>("TranscriptWordStarts").ToArray());
+    }
+
+    [Fact]
+    public void BadTrainingDataIsRefusedWithItsColumnAndRow()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = ToneSpeech.Rows(4, seed: 3);
+        string Message(ToneSpeech.Row[] data, CtcSpeechTrainer.Options? options = null) =>
+            Assert.ThrowsAny<Exception>(() => ml.Speech().Trainers.CtcSpeech(options ?? Small()).Fit(ml.Data.LoadFromEnumerable(data))).Message;
+
+        rows[1].Text = "?!";
+        Assert.Equal("Column 'Text', training row 1: the transcript '?!' is empty after normalisation (lower case, no punctuation).", Message(rows));
+        rows = ToneSpeech.Rows(4, seed: 3);
+        rows[2].Features = rows[2].Features[..20];
+        Assert.StartsWith("Column 'Features', training row 2: 1 frames give 1 output steps after stride 2, too few for the", Message(rows));
+        rows = ToneSpeech.Rows(4, seed: 3);
+        rows[0].Features[7] = float.NaN;
+        Assert.Equal("Column 'Features', training row 0: value 7 (frame 0) is NaN.", Message(rows));
+        rows = ToneSpeech.Rows(4, seed: 3);
+        rows[3].Features = rows[3].Features[..^1];
+        Assert.Contains("are not whole frames of 20 features", Message(rows));
+        Assert.Contains("FeatureCount", Assert.ThrowsAny<ArgumentException>(() => ml.Speech().Trainers.CtcSpeech(new CtcSpeechTrainer.Options { FeatureCount = 0 })).Message);
+        Assert.Contains("BeamWidth", Assert.ThrowsAny<ArgumentException>(() => ml.Speech().Trainers.CtcSpeech(new CtcSpeechTrainer.Options { Decoding = new() { BeamWidth = 0 } })).Message);
+    }
+}
