@@ -37,9 +37,9 @@ public sealed class PackageTests : IDisposable
         string feed = Path.Combine(_dir, "feed");
         // The libraries as the test run built them (this assembly's configuration), packed without rebuilding.
         string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
-        foreach (var project in new[] { "Core", "Embeddings", "Torch" })
+        foreach (var project in new[] { "Audio", "Core", "Embeddings", "Torch" })
             Dotnet(s_repo, "pack", $"src/MLNet.Sequence.{project}/MLNet.Sequence.{project}.csproj", "-c", configuration, "--no-build", "-o", feed, $"-p:PackageVersion={_version}");
-        Assert.Equal(new[] { "Core", "Embeddings", "Torch" }.Select(p => $"MLNet.Sequence.{p}.{_version}.nupkg"),
+        Assert.Equal(new[] { "Audio", "Core", "Embeddings", "Torch" }.Select(p => $"MLNet.Sequence.{p}.{_version}.nupkg"),
             Directory.GetFiles(feed).Select(Path.GetFileName).Order());
 
         // An app with the packages alone: train and save in one process, load in another, same outputs.
