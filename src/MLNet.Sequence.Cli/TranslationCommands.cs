@@ -319,7 +319,7 @@ internal static class TranslationCommands
     }
 
     // The file's lines; a file that is not UTF-8 text is refused with its name.
-    private static string[] ReadLines(string path)
+    internal static string[] ReadLines(string path)
     {
         try
         {

@@ -1,0 +1,101 @@
+using MLNet.Sequence.Audio;
+using MLNet.Sequence.Tests;
+
+namespace MLNet.Sequence.Cli.Tests;
+
+public class SpeechCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mlnet-seq-speech-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // WAV files of ToneLanguage utterances and a TSV of "file<TAB>transcript" rows.
+    private (string Tsv, string[] Paths, string[] Texts) Utterances(string name, int count, int seed)
+    {
+        var random = new Random(seed);
+        var paths = new string[count];
+        var texts = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            texts[i] = ToneLanguage.RandomText(random);
+            paths[i] = Path.Combine(_dir, $"{name}-{i}.wav");
+            WavFile.Write(paths[i], ToneLanguage.Speak(texts[i], random), ToneLanguage.SampleRate);
+        }
+        string tsv = Path.Combine(_dir, name + ".tsv");
+        File.WriteAllLines(tsv, paths.Zip(texts, (p, t) => $"{Path.GetFileName(p)}\t{t}"));
+        return (tsv, paths, texts);
+    }
+
+    [Fact]
+    public void TrainsTranscribesScoresAndBuildsALanguageModel()
+    {
+        var train = Utterances("train", 160, seed: 1);
+        var test = Utterances("test", 10, seed: 2);
+        string model = Path.Combine(_dir, "speech.zip");
+
+        var trained = CliProcess.Run("speech-train", "-train", train.Tsv, "-test", test.Tsv, "-audio-dir", _dir, "-output", model,
+            "-rate", "8000", "-mels", "20", "-n-fft", "200", "-hop", "80", "-conv-layers", "1", "-conv-channels", "32", "-hidden", "32", "-layers", "1",
+            "-epochs", "25", "-batch", "8", "-lr", "0.003", "-threads", "1", "-seed", "1");
+        Assert.True(trained.Exit == 0, trained.Err + trained.Out);
+        Assert.Contains("Test: WER ", trained.Out);
+
+        var transcribed = CliProcess.Run(["transcribe", "-model", model, "-times", "1", .. test.Paths]);
+        Assert.True(transcribed.Exit == 0, transcribed.Err);
+        var lines = transcribed.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var transcripts = lines.Where(l => !l.StartsWith('\t')).Select(l => l.Split('\t')[1]).ToArray();
+        Assert.Equal(10, transcripts.Length);
+        Assert.True(transcripts.Zip(test.Texts).Count(p => p.First == p.Second) >= 9, string.Join(" | ", transcripts) + " vs " + string.Join(" | ", test.Texts));
+        Assert.Equal(transcripts.Sum(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length), lines.Count(l => l.StartsWith('\t'))); // a timing line per word
+
+        string hypotheses = Path.Combine(_dir, "hyp.txt"), references = Path.Combine(_dir, "ref.txt");
+        File.WriteAllLines(hypotheses, transcripts);
+        File.WriteAllLines(references, test.Texts);
+        var wer = CliProcess.Run("wer", references, "-i", hypotheses);
+        Assert.Equal(0, wer.Exit);
+        Assert.StartsWith("WER ", wer.Out);
+        Assert.Contains($"of {test.Texts.Sum(t => t.Split(' ').Length)} words", wer.Out);
+
+        string text = Path.Combine(_dir, "text.txt"), arpa = Path.Combine(_dir, "lm.arpa");
+        File.WriteAllLines(text, train.Texts);
+        var built = CliProcess.Run("arpa-build", "-i", text, "-o", arpa, "-order", "2");
+        Assert.True(built.Exit == 0, built.Err);
+        Assert.StartsWith($"Wrote {arpa}: order 2", built.Out);
+        var beam = CliProcess.Run(["transcribe", "-model", model, "-beam", "4", "-lm", arpa, "-n-best", "2", .. test.Paths[..3]]);
+        Assert.True(beam.Exit == 0, beam.Err);
+        Assert.Equal(6, beam.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public void AudioFeaturesDescribesEachFile()
+    {
+        string wav = Path.Combine(_dir, "tone.wav");
+        WavFile.Write(wav, ToneLanguage.Speak("ab", new Random(1)), ToneLanguage.SampleRate);
+
+        var result = CliProcess.Run("audio-features", "-rate", "8000", "-mels", "20", "-n-fft", "200", "-hop", "80", wav);
+
+        Assert.True(result.Exit == 0, result.Err);
+        int samples = WavFile.Read(wav).Length;
+        Assert.Contains($"8000 Hz, 1 channel(s), {samples / 8000.0:F3} s\t{1 + samples / 80} frames x 20", result.Out);
+    }
+
+    [Fact]
+    public void BadInputIsNamed()
+    {
+        string a = Path.Combine(_dir, "a.txt"), b = Path.Combine(_dir, "b.txt");
+        File.WriteAllLines(a, ["one two", "three"]);
+        File.WriteAllLines(b, ["one two"]);
+
+        var wer = CliProcess.Run("wer", a, "-i", b);
+        Assert.Equal(1, wer.Exit);
+        Assert.Contains($"'{a}' has 2 lines but '{b}' has 1", wer.Err);
+        var missing = CliProcess.Run("transcribe", "-model", Path.Combine(_dir, "none.zip"), Path.Combine(_dir, "none.wav"));
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("none.wav' does not exist", missing.Err);
+        var notWav = CliProcess.Run("audio-features", a);
+        Assert.Equal(1, notWav.Exit);
+        Assert.Contains($"'{a}' is not a WAV file", notWav.Err);
+        var order = CliProcess.Run("arpa-build", "-i", a, "-o", Path.Combine(_dir, "x.arpa"), "-order", "9");
+        Assert.Equal(2, order.Exit);
+        Assert.Contains("-order must be at most 6", order.Err);
+    }
+}
