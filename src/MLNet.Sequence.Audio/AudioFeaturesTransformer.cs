@@ -231,13 +231,7 @@ public sealed class AudioFeaturesTransformer : RowToRowTransformerBase
             var row = _rows.GetValue(input, r => new RowFeatures(this, r));
             if (iinfo == 0)
             {
-                return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
-                {
-                    var features = row.Current();
-                    var editor = VBufferEditor.Create(ref dst, features.Length);
-                    features.CopyTo(editor.Values);
-                    dst = editor.Commit();
-                });
+                return VectorGetters.Floats(row.Current);
             }
             int count = _parent.FeatureCount;
             return (ValueGetter<int>)((ref int dst) => dst = row.Current().Length / count);

@@ -215,13 +215,7 @@ public sealed class LoadAudioTransformer : RowToRowTransformerBase
             var row = _rows.GetValue(input, r => new RowAudio(this, r));
             if (iinfo == 0)
             {
-                return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
-                {
-                    var samples = row.Current().Samples;
-                    var editor = VBufferEditor.Create(ref dst, samples.Length);
-                    samples.CopyTo(editor.Values);
-                    dst = editor.Commit();
-                });
+                return VectorGetters.Floats(() => row.Current().Samples);
             }
             return (ValueGetter<int>)((ref int dst) => dst = row.Current().SampleRate);
         }

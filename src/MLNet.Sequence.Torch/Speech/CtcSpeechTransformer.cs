@@ -307,28 +307,11 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
         {
             0 => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> dst) => dst = result()[0].Text.AsMemory()),
             1 => (ValueGetter<float>)((ref float dst) => dst = (float)result()[0].Score),
-            2 => Texts(() => result()[0].Words.Select(w => w.Word).ToArray()),
-            3 => Floats(() => result()[0].Words.Select(w => (float)w.Start).ToArray()),
-            4 => Floats(() => result()[0].Words.Select(w => (float)w.End).ToArray()),
-            5 => Texts(() => result().Select(h => h.Text).ToArray()),
-            _ => Floats(() => result().Select(h => (float)h.Score).ToArray()),
-        };
-
-        private static ValueGetter<VBuffer<ReadOnlyMemory<char>>> Texts(Func<string[]> values) => (ref VBuffer<ReadOnlyMemory<char>> dst) =>
-        {
-            var v = values();
-            var editor = VBufferEditor.Create(ref dst, v.Length);
-            for (int i = 0; i < v.Length; i++)
-                editor.Values[i] = v[i].AsMemory();
-            dst = editor.Commit();
-        };
-
-        private static ValueGetter<VBuffer<float>> Floats(Func<float[]> values) => (ref VBuffer<float> dst) =>
-        {
-            var v = values();
-            var editor = VBufferEditor.Create(ref dst, v.Length);
-            v.CopyTo(editor.Values);
-            dst = editor.Commit();
+            2 => VectorGetters.Texts(() => result()[0].Words.Select(w => w.Word).ToArray()),
+            3 => VectorGetters.Floats(() => result()[0].Words.Select(w => (float)w.Start).ToArray()),
+            4 => VectorGetters.Floats(() => result()[0].Words.Select(w => (float)w.End).ToArray()),
+            5 => VectorGetters.Texts(() => result().Select(h => h.Text).ToArray()),
+            _ => VectorGetters.Floats(() => result().Select(h => (float)h.Score).ToArray()),
         };
     }
 }

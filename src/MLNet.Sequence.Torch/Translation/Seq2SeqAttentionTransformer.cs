@@ -390,34 +390,17 @@ public sealed class Seq2SeqAttentionTransformer : SequenceModelTransformerBase
                 case 1:
                     return (ValueGetter<float>)((ref float dst) => dst = (float)translationOfRow().LogProbability);
                 case 2 when nBest > 0:
-                    return Texts(() => translationOfRow().NBest.Select(c => c.Text).ToArray());
+                    return VectorGetters.Texts(() => translationOfRow().NBest.Select(c => c.Text).ToArray());
                 case 3 when nBest > 0:
-                    return Floats(() => translationOfRow().NBest.Select(c => (float)c.Score).ToArray());
+                    return VectorGetters.Floats(() => translationOfRow().NBest.Select(c => (float)c.Score).ToArray());
             }
             int attention = iinfo - 2 - nBest;
             return attention switch
             {
-                0 => Floats(() => translationOfRow().Attention?.SelectMany(r => r).ToArray() ?? []),
-                1 => Texts(() => translationOfRow().SourceTokens.ToArray()),
-                _ => Texts(() => translationOfRow().Tokens.ToArray()),
+                0 => VectorGetters.Floats(() => translationOfRow().Attention?.SelectMany(r => r).ToArray() ?? []),
+                1 => VectorGetters.Texts(() => translationOfRow().SourceTokens.ToArray()),
+                _ => VectorGetters.Texts(() => translationOfRow().Tokens.ToArray()),
             };
         }
-
-        private static ValueGetter<VBuffer<ReadOnlyMemory<char>>> Texts(Func<string[]> values) => (ref VBuffer<ReadOnlyMemory<char>> dst) =>
-        {
-            var v = values();
-            var editor = VBufferEditor.Create(ref dst, v.Length);
-            for (int i = 0; i < v.Length; i++)
-                editor.Values[i] = v[i].AsMemory();
-            dst = editor.Commit();
-        };
-
-        private static ValueGetter<VBuffer<float>> Floats(Func<float[]> values) => (ref VBuffer<float> dst) =>
-        {
-            var v = values();
-            var editor = VBufferEditor.Create(ref dst, v.Length);
-            v.CopyTo(editor.Values);
-            dst = editor.Commit();
-        };
     }
 }
