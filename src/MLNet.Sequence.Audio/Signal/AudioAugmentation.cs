@@ -3,8 +3,8 @@ using System.Numerics.Tensors;
 namespace MLNet.Sequence.Audio;
 
 /// <summary>
-/// Waveform augmentation for training speech models: noise mixed at a signal-to-noise ratio, gain, and time
-/// shift. Each returns a new array; seeded through the <see cref="Random"/> given, so a run can be repeated.
+/// Waveform augmentation for training speech models: noise mixed at a signal-to-noise ratio, gain, time
+/// shift, speed perturbation, time stretch and pitch shift. Each returns a new array; seeded through the <see cref="Random"/> given, so a run can be repeated.
 /// </summary>
 public static class AudioAugmentation
 {
@@ -76,6 +76,83 @@ public static class AudioAugmentation
         else
             signal[^n..].CopyTo(shifted);
         return shifted;
+    }
+
+    /// <summary>
+    /// Speed perturbation (Kaldi's): the signal played <paramref name="factor"/> times as fast, by band-limited
+    /// resampling, so that tempo and pitch both move (1.1 is 10% faster and higher, and 1 / 1.1 as long).
+    /// The factor is rounded to hundredths, which keeps the resampling filter small.
+    /// </summary>
+    public static float[] ChangeSpeed(ReadOnlySpan<float> signal, double factor)
+    {
+        if (!(factor >= 0.5 && factor <= 2))
+            throw new ArgumentOutOfRangeException(nameof(factor), factor, "the speed factor must be between 0.5 and 2");
+        int from = (int)Math.Round(factor * 100);
+        return from == 100 ? signal.ToArray() : Resamplers.Get(from, 100).Resample(signal);
+    }
+
+    /// <summary>
+    /// The signal made 1 / <paramref name="rate"/> times as long at the same pitch, by waveform-similarity overlap-add
+    /// (WSOLA): 30 ms Hann frames at half overlap, each taken within 10 ms of its nominal place where it best
+    /// continues the frame before. The first 15 ms fade in.
+    /// </summary>
+    public static float[] TimeStretch(ReadOnlySpan<float> signal, double rate, int sampleRate)
+    {
+        if (!(rate >= 0.25 && rate <= 4))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, "the stretch rate must be between 0.25 and 4");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        int frame = Math.Max(8, (int)(0.03 * sampleRate) & ~1), hop = frame / 2, tolerance = Math.Max(1, (int)(0.01 * sampleRate));
+        int outLength = (int)Math.Round(signal.Length / rate);
+        // Zeros around the signal so that every candidate frame lies inside the array.
+        var padded = new float[tolerance + signal.Length + frame + 2 * tolerance + hop];
+        signal.CopyTo(padded.AsSpan(tolerance));
+        var window = new float[frame];
+        for (int i = 0; i < frame; i++)
+            window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / frame)); // periodic: halves overlap to 1
+        var output = new float[outLength + frame];
+        var piece = new float[frame];
+        int previous = tolerance;
+        for (int k = 0; k * hop < outLength; k++)
+        {
+            int start = tolerance;
+            if (k > 0)
+            {
+                int nominal = tolerance + (int)Math.Round(k * hop * rate);
+                int natural = previous + hop;
+                if (nominal + frame + tolerance > padded.Length)
+                    break;
+                var continuation = padded.AsSpan(natural, hop);
+                float best = float.NegativeInfinity;
+                for (int delta = -tolerance; delta <= tolerance; delta++)
+                {
+                    float score = TensorPrimitives.Dot(padded.AsSpan(nominal + delta, hop), continuation);
+                    if (score > best)
+                        (best, start) = (score, nominal + delta);
+                }
+            }
+            TensorPrimitives.Multiply(padded.AsSpan(start, frame), window, piece);
+            TensorPrimitives.Add(output.AsSpan(k * hop, frame), piece, output.AsSpan(k * hop, frame));
+            previous = start;
+        }
+        return output[..outLength];
+    }
+
+    /// <summary>
+    /// The signal <paramref name="semitones"/> higher (lower when negative) at the same length: a speed change by
+    /// 2^(semitones / 12), then a <see cref="TimeStretch"/> back to the original duration.
+    /// </summary>
+    public static float[] ShiftPitch(ReadOnlySpan<float> signal, double semitones, int sampleRate)
+    {
+        if (!(Math.Abs(semitones) <= 12))
+            throw new ArgumentOutOfRangeException(nameof(semitones), semitones, "the pitch shift must be within 12 semitones");
+        double factor = Math.Round(Math.Pow(2, semitones / 12) * 100) / 100;
+        if (factor == 1)
+            return signal.ToArray();
+        var faster = ChangeSpeed(signal, factor);
+        var stretched = TimeStretch(faster, (double)faster.Length / signal.Length, sampleRate);
+        var result = new float[signal.Length];
+        stretched.AsSpan(0, Math.Min(stretched.Length, result.Length)).CopyTo(result);
+        return result;
     }
 
     /// <summary>Mean power, the mean of the squared samples.</summary>
