@@ -10,7 +10,7 @@ var commands = new[]
     VectorCommands.EvalAnalogy, VectorCommands.EvalSimilarity, VectorCommands.Neighbours, VectorCommands.Convert, VectorCommands.Tsne, VectorCommands.Debias,
     SequenceCommands.Classify, SequenceCommands.Tag, SequenceCommands.LanguageModelTrain, SequenceCommands.LanguageModelScore, SequenceCommands.LanguageModelGenerate,
     TranslationCommands.Train, TranslationCommands.Translate, TranslationCommands.Analysis, TranslationCommands.Bleu,
-    SpeechCommands.AudioFeatures, SpeechCommands.SpeechTrain, SpeechCommands.Transcribe, SpeechCommands.ArpaBuild, SpeechCommands.Wer,
+    SpeechCommands.AudioFeatures, SpeechCommands.SpeechTrain, SpeechCommands.Transcribe, SpeechCommands.ArpaBuild, SpeechCommands.Wer, SpeechCommands.SpeechSynthesize,
 }.ToDictionary(c => c.Name);
 commands["neighbors"] = commands["neighbours"];
 

@@ -85,6 +85,80 @@ internal static class SpeechCommands
         },
         RunTranscribe, positional: "WAV [WAV...]");
 
+    public static readonly Command SpeechSynthesize = new("speech-synthesize",
+        "Speaks every line of a text file with offline TTS voices (espeak-ng, flite) at random rates and pitches, mixes white noise at a random SNR, and writes WAVs with transcripts.tsv (path, text) for speech-train. Seeded.",
+        new[]
+        {
+            Flag.Required("i", "FILE", "the sentences, one per line"),
+            Flag.Required("o", "DIR", "the folder for the WAVs and transcripts.tsv"),
+            Flag.Text("voices", "ENGINE:VOICE,...", "voices to draw from, such as 'espeak:en-us,espeak:en-gb+f3,flite:slt'", DefaultVoices),
+            Flag.Int("per-line", 1, "recordings of each line, each by a random voice", 1),
+            Flag.Number("rate-min", 0.8, "slowest speaking rate (1 is the voice's own)"),
+            Flag.Number("rate-max", 1.25, "fastest speaking rate"),
+            Flag.Number("pitch-min", 0.8, "lowest pitch (1 is the voice's own)"),
+            Flag.Number("pitch-max", 1.25, "highest pitch"),
+            Flag.Number("snr-min", 5, "lowest signal-to-noise ratio of the mixed white noise (dB)"),
+            Flag.Number("snr-max", 30, "highest signal-to-noise ratio (dB)"),
+            Flag.Bool("clean", false, "add no noise"),
+            Flag.Int("rate", 16000, "sample rate of the WAVs written (Hz)", 1),
+            Flag.Int("seed", 1, "seed of the voices, rates, pitches and noise", 0),
+        },
+        RunSynthesize);
+
+    private const string DefaultVoices = "espeak:en-us,espeak:en-gb,espeak:en-gb-scotland,espeak:en-029,espeak:en-us+f3,espeak:en-gb+f2,espeak:en-us+m3,flite:awb,flite:rms,flite:slt,flite:kal16";
+
+    private static int RunSynthesize(Arguments a)
+    {
+        var voices = a.Text("voices")!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
+        {
+            var pieces = part.Split(':', 2);
+            var engine = pieces[0] switch
+            {
+                "espeak" or "espeak-ng" => SynthesisEngine.EspeakNg,
+                "flite" => SynthesisEngine.Flite,
+                _ => throw new UsageException($"-voices is ENGINE:VOICE,... with ENGINE espeak or flite; '{part}' is not."),
+            };
+            if (pieces.Length < 2 || pieces[1].Length == 0)
+                throw new UsageException($"-voices entry '{part}' names no voice.");
+            return (engine, pieces[1]);
+        }).ToList();
+        if (voices.Count == 0)
+            throw new UsageException("-voices names no voice.");
+        double rateMin = a.Number("rate-min"), rateMax = a.Number("rate-max"), pitchMin = a.Number("pitch-min"), pitchMax = a.Number("pitch-max");
+        double snrMin = a.Number("snr-min"), snrMax = a.Number("snr-max");
+        if (!(rateMin > 0 && rateMin <= rateMax) || !(pitchMin > 0 && pitchMin <= pitchMax) || !(snrMin <= snrMax))
+            throw new UsageException("Each -X-min must be positive (SNR: any) and at most its -X-max.");
+        var lines = TranslationCommands.ReadLines(a.ExistingFile("i")).Where(l => l.Trim().Length > 0).ToArray();
+        if (lines.Length == 0)
+            throw new InvalidDataException($"'{a.Text("i")}' has no text to speak.");
+        string output = a.Required("o");
+        Directory.CreateDirectory(output);
+        int rate = a.Int("rate"), perLine = a.Int("per-line");
+        bool clean = a.Bool("clean");
+        var random = new Random(a.Int("seed"));
+        double seconds = 0;
+        using var transcripts = new StreamWriter(Path.Combine(output, "transcripts.tsv")) { NewLine = "\n" };
+        int index = 0;
+        foreach (var line in lines)
+            for (int k = 0; k < perLine; k++, index++)
+            {
+                var (engine, name) = voices[random.Next(voices.Count)];
+                var voice = new SynthesisVoice(engine, name, rateMin + (rateMax - rateMin) * random.NextDouble(), pitchMin + (pitchMax - pitchMin) * random.NextDouble());
+                var audio = SpeechSynthesizer.Speak(line.Trim(), voice);
+                var samples = audio.Mono();
+                if (audio.SampleRate != rate)
+                    samples = Resampler.Resample(samples, audio.SampleRate, rate);
+                if (!clean && AudioAugmentation.Power(samples) > 0)
+                    samples = AudioAugmentation.AddNoise(samples, AudioAugmentation.WhiteNoise(samples.Length, random), snrMin + (snrMax - snrMin) * random.NextDouble(), random);
+                string file = $"{index:D6}.wav";
+                WavFile.Write(Path.Combine(output, file), samples, rate);
+                transcripts.WriteLine($"{file}\t{line.Trim().Replace('\t', ' ')}");
+                seconds += (double)samples.Length / rate;
+            }
+        Console.WriteLine($"Wrote {index:N0} recordings ({seconds / 60:N1} min) and transcripts.tsv to {output}");
+        return 0;
+    }
+
     private static int RunFeatures(Arguments a)
     {
         if (a.Positional.Count == 0)

@@ -98,4 +98,32 @@ public class SpeechCliTests : IDisposable
         Assert.Equal(2, order.Exit);
         Assert.Contains("-order must be at most 6", order.Err);
     }
+
+    [Fact]
+    public void SynthesizesRecordingsWithTranscriptsForSpeechTrain()
+    {
+        string text = Path.Combine(_dir, "lines.txt");
+        File.WriteAllLines(text, ["seven three nine", "", "one two"]);
+        string output = Path.Combine(_dir, "tts");
+
+        var run = CliProcess.Run("speech-synthesize", "-i", text, "-o", output, "-per-line", "2", "-rate", "8000", "-voices", "espeak:en-us,flite:slt", "-seed", "3");
+
+        Assert.True(run.Exit == 0, run.Err + run.Out);
+        var rows = File.ReadAllLines(Path.Combine(output, "transcripts.tsv")).Select(l => l.Split('\t')).ToArray();
+        Assert.Equal(["seven three nine", "seven three nine", "one two", "one two"], rows.Select(r => r[1]));
+        foreach (var row in rows)
+        {
+            var audio = WavFile.Read(Path.Combine(output, row[0]));
+            Assert.Equal(8000, audio.SampleRate);
+            Assert.InRange(audio.Duration, 0.3, 4);
+        }
+        // Seeded: the same run writes the same audio.
+        string again = Path.Combine(_dir, "tts2");
+        Assert.Equal(0, CliProcess.Run("speech-synthesize", "-i", text, "-o", again, "-per-line", "2", "-rate", "8000", "-voices", "espeak:en-us,flite:slt", "-seed", "3").Exit);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(output, "000003.wav")), File.ReadAllBytes(Path.Combine(again, "000003.wav")));
+
+        var bad = CliProcess.Run("speech-synthesize", "-i", text, "-o", output, "-voices", "say:alex");
+        Assert.Equal(2, bad.Exit);
+        Assert.Contains("'say:alex'", bad.Err);
+    }
 }
