@@ -22,6 +22,7 @@ public class RecurrentEncoderTests
         var padded = cat(new[] { shortRow, full(new long[] { 1, 5, 5 }, 9.0f) }, 1);
         var batch = cat(new[] { randn(1, 8, 5), padded }, 0);
 
+        // Alone, the row has no padding and runs unpacked; in the batch it is packed.
         var (aloneOut, aloneFinal) = encoder.call(shortRow, tensor(new long[] { 3 }));
         var (batchOut, batchFinal) = encoder.call(batch, tensor(new long[] { 8, 3 }));
 
