@@ -14,10 +14,15 @@ internal static class DigitStrings
             var parts = name.Split('_');
             if (parts.Length != 3 || !int.TryParse(parts[0], out int digit) || digit is < 0 or > 9 || !int.TryParse(parts[2], out int take))
                 throw new InvalidDataException($"'{path}' is not named {{digit}}_{{speaker}}_{{take}}.wav");
+            return FromFile(path, digit, parts[1], take);
+        }
+
+        public static Recording FromFile(string path, int digit, string speaker, int take)
+        {
             var audio = WavFile.Read(path);
             if (audio.SampleRate != SampleRate)
-                throw new InvalidDataException($"'{path}' is at {audio.SampleRate} Hz; FSDD recordings are at {SampleRate} Hz");
-            return new Recording(name, digit, parts[1], take, audio.Mono());
+                throw new InvalidDataException($"'{path}' is at {audio.SampleRate} Hz; the digit strings are at {SampleRate} Hz");
+            return new Recording(Path.GetFileNameWithoutExtension(path), digit, speaker, take, audio.Mono());
         }
     }
 
