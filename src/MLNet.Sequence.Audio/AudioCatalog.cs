@@ -101,4 +101,23 @@ public static class AudioCatalog
             SampleRateColumnName = rateColumn,
             Features = settings,
         });
+
+    /// <summary>
+    /// An n-gram language model (modified Kneser-Ney) estimated from a text column, which scores each row's text and
+    /// gives a CTC decoder its shallow fusion (<see cref="NgramLanguageModelTransformer.Model"/>).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The Single column of ln P(text).</param>
+    /// <param name="inputColumnName">The Text column of sentences; null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="order">The n-gram order, 1 to 6.</param>
+    /// <param name="units">Words or characters.</param>
+    public static NgramLanguageModelEstimator NgramLanguageModel(this TransformsCatalog catalog, string outputColumnName = "LogProbability",
+        string? inputColumnName = "Text", int order = 3, NgramUnits units = NgramUnits.Words) =>
+        new(CatalogUtils.GetEnvironment(catalog), new NgramLanguageModelTransformer.Options
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName ?? outputColumnName,
+            Order = order,
+            Units = units,
+        });
 }
