@@ -4,7 +4,7 @@
 //
 //   dotnet run -c Release --project examples/SpeechDigits -- FSDD_DIR [--leave-out SPEAKER] [--epochs 6]
 //       [--train-utterances 3000] [--hidden 128] [--threads 2] [--seed 1] [--lm-weight 0.5] [--bonus 1.0]
-//       [--tts-speakers N [--tts-only]] [--asterisk DIR]
+//       [--tts-speakers N [--tts-only]] [--asterisk DIR] [--out DIR]
 //
 // Without --leave-out: train on takes 5-49 of the five speakers, test on takes 0-4 (FSDD's official split).
 // With --leave-out george: train on the other four speakers, test on every take of george's.
@@ -16,9 +16,11 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Sequence.Audio;
 using MLNet.Sequence.Metrics;
+using MLNet.Sequence.Plots;
 using MLNet.Sequence.Torch;
 using MLNet.Sequence.Torch.Modules;
 using MLNet.Sequence.Torch.Speech;
+using MLNet.Sequence.Torch.Training;
 
 string folder = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "../shared/data/speech/fsdd";
 string? Flag(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
@@ -27,7 +29,8 @@ int epochs = Int("--epochs", 6), trainCount = Int("--train-utterances", 3000), h
 string? leaveOut = Flag("--leave-out");
 int ttsSpeakers = Int("--tts-speakers", 0);
 bool ttsOnly = args.Contains("--tts-only");
-string asteriskDigits = Flag("--asterisk") ?? "/usr/share/asterisk/sounds/en/digits";
+string asteriskDigits = Flag("--asterisk") ?? Path.Combine(DebianSpeechCorpora.AsteriskSoundsFolder, "digits");
+string outDir = Flag("--out") ?? Path.Combine(Path.GetTempPath(), "speech-digits");
 double lmWeight = Flag("--lm-weight") is string w ? double.Parse(w, System.Globalization.CultureInfo.InvariantCulture) : 0.5;
 double bonus = Flag("--bonus") is string b ? double.Parse(b, System.Globalization.CultureInfo.InvariantCulture) : 1.0;
 
@@ -80,6 +83,8 @@ var options = new CtcSpeechTrainer.Options
     Epochs = epochs,
     BatchSize = 16,
     LearningRate = 2e-3,
+    // Half a cosine down to 0 over the run: the last epochs settle where a constant rate keeps hopping.
+    Schedule = LearningRateSchedule.Cosine,
     Seed = seed,
     NumberOfThreads = threads,
 };
@@ -116,11 +121,24 @@ foreach (var (testName, testRows) in tests)
 }
 
 // The zip holds features and recogniser; a fresh MLContext gives the same transcripts.
-string zip = Path.Combine(Path.GetTempPath(), "speech-digits.zip");
+Directory.CreateDirectory(outDir);
+string zip = Path.Combine(outDir, "speech-digits.zip");
 ml.Model.Save(model, train.Schema, zip);
 var reloaded = new MLContext().Model.Load(zip, out _);
 var firstTest = ml.Data.LoadFromEnumerable(tests[0].Rows);
 var before = model.Transform(firstTest).GetColumn<ReadOnlyMemory<char>>("Transcript").Select(t => t.ToString()).ToList();
 var after = reloaded.Transform(firstTest).GetColumn<ReadOnlyMemory<char>>("Transcript").Select(t => t.ToString()).ToList();
 Console.WriteLine($"Saved to {zip}; reloaded transcripts identical: {before.SequenceEqual(after)}");
+
+// A picture of the first test string of three or more digits: its log-mel features and the recognised words' times.
+int shown = tests[0].Rows.FindIndex(r => r.Text.Split(' ').Length >= 3);
+var one = model.Transform(ml.Data.LoadFromEnumerable(new[] { tests[0].Rows[Math.Max(0, shown)] }));
+var mel = one.GetColumn<float[]>("Features").Single();
+var words = one.GetColumn<ReadOnlyMemory<char>[]>("TranscriptWords").Single().Select(w => w.ToString()).ToArray();
+var starts = one.GetColumn<float[]>("TranscriptWordStarts").Single();
+var ends = one.GetColumn<float[]>("TranscriptWordEnds").Single();
+string picture = Path.Combine(outDir, "speech-digits.png");
+SpectrogramPlot.Save(picture, mel, bands: 40, frameSeconds: 80.0 / DigitStrings.SampleRate,
+    words.Select((w, i) => new TimedWord(w, starts[i], ends[i])).ToList(), $"\"{tests[0].Rows[Math.Max(0, shown)].Text}\" recognised as \"{string.Join(' ', words)}\"");
+Console.WriteLine($"Picture: {picture}");
 return 0;
