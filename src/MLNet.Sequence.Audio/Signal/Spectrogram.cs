@@ -182,21 +182,23 @@ public sealed class Spectrogram
         int n = _settings.FftSize, hop = _settings.EffectiveHopLength, bins = FrequencyBins;
         int frames = 1 + (padded.Length - n) / hop;
         var output = new float[(long)frames * bins];
-        var frame = new Complex[n];
-        var spectrum = new Complex[n];
+        var frame = new double[n];
+        var spectrum = new Complex[bins];
         var scratch = new Complex[n];
         float power = _settings.Power;
+        double scale2 = _scale * _scale;
         for (int f = 0; f < frames; f++)
         {
             int start = f * hop;
             for (int t = 0; t < n; t++)
-                frame[t] = new Complex(padded[start + t] * _window[t], 0);
-            _fft.Forward(frame, spectrum, scratch);
+                frame[t] = padded[start + t] * _window[t];
+            _fft.ForwardReal(frame, spectrum, scratch);
             var row = output.AsSpan(f * bins, bins);
             for (int k = 0; k < bins; k++)
             {
-                double magnitude = spectrum[k].Magnitude * _scale;
-                row[k] = (float)(power == 2f ? magnitude * magnitude : power == 1f ? magnitude : Math.Pow(magnitude, power));
+                var c = spectrum[k];
+                double squared = (c.Real * c.Real + c.Imaginary * c.Imaginary) * scale2;
+                row[k] = (float)(power == 2f ? squared : power == 1f ? Math.Sqrt(squared) : Math.Pow(squared, power / 2));
             }
         }
         return output;
