@@ -37,6 +37,10 @@ public class SpeechSynthesizerTests
 
         Assert.Contains("en-us", voices);
         Assert.Contains("en-gb-scotland", voices);
+        // Variants (espeak-ng lists them under the language "variant") are not voices; every listed voice speaks.
+        Assert.DoesNotContain("variant", voices);
+        foreach (var voice in voices)
+            Assert.True(SpeechSynthesizer.Speak("one", new SynthesisVoice(SynthesisEngine.EspeakNg, voice + "+f2")).Length > 1000, voice);
     }
 
     [Fact]

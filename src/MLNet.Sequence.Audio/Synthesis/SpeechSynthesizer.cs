@@ -77,7 +77,8 @@ public static class SpeechSynthesizer
         // Columns: priority, language, age/gender, name, file, other languages; the language is what -v takes.
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(parts => parts.Length >= 5 && !parts[4].StartsWith("mb/", StringComparison.Ordinal)) // mbrola voices need extra packages
+            // mbrola voices need extra packages; "!v/" entries are variants (language "variant"), which go after a voice's "+".
+            .Where(parts => parts.Length >= 5 && !parts[4].StartsWith("mb/", StringComparison.Ordinal) && !parts[4].StartsWith("!v/", StringComparison.Ordinal))
             .Select(parts => parts[1]).Distinct().ToList();
     }
 
