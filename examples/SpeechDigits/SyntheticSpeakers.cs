@@ -2,7 +2,7 @@ using MLNet.Sequence.Audio;
 
 /// <summary>
 /// FSDD-like recordings by synthetic speakers: each speaker is an espeak-ng or flite voice at its own rate and
-/// pitch, saying every digit in a few takes that vary both a little, trimmed of silence and resampled to 8 kHz.
+/// pitch, saying every digit in a few takes that vary both a little, resampled to 8 kHz and trimmed of silence.
 /// </summary>
 internal static class SyntheticSpeakers
 {
@@ -26,31 +26,10 @@ internal static class SyntheticSpeakers
                 {
                     var voice = new SynthesisVoice(engine, name, rate * (0.93 + 0.14 * random.NextDouble()), pitch * (0.93 + 0.14 * random.NextDouble()));
                     var audio = SpeechSynthesizer.Speak(Words[digit], voice);
-                    var samples = Trim(Resampler.Resample(audio.Mono(), audio.SampleRate, DigitStrings.SampleRate));
+                    var samples = AudioAugmentation.TrimSilence(Resampler.Resample(audio.Mono(), audio.SampleRate, DigitStrings.SampleRate), DigitStrings.SampleRate);
                     recordings.Add(new DigitStrings.Recording($"{digit}_{speaker}_{take}", digit, speaker, take, samples));
                 }
         }
         return recordings;
-    }
-
-    // Drops the engines' leading and trailing silence: 10 ms frames below 2% of the peak, keeping 20 ms either side.
-    private static float[] Trim(float[] samples)
-    {
-        const int frame = DigitStrings.SampleRate / 100;
-        float peak = samples.Length == 0 ? 0 : samples.Max(Math.Abs);
-        bool Loud(int f)
-        {
-            for (int i = f * frame; i < Math.Min(samples.Length, (f + 1) * frame); i++)
-                if (Math.Abs(samples[i]) > 0.02f * peak)
-                    return true;
-            return false;
-        }
-        int frames = (samples.Length + frame - 1) / frame, first = 0, last = frames - 1;
-        while (first < frames && !Loud(first))
-            first++;
-        while (last > first && !Loud(last))
-            last--;
-        int start = Math.Max(0, (first - 2) * frame), end = Math.Min(samples.Length, (last + 3) * frame);
-        return start < end ? samples[start..end] : samples;
     }
 }

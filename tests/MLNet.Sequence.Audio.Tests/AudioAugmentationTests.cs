@@ -112,4 +112,19 @@ public class AudioAugmentationTests
         Assert.Equal("rate", Assert.Throws<ArgumentOutOfRangeException>(() => AudioAugmentation.TimeStretch(Sine(10), 0, 8000)).ParamName);
         Assert.Equal("semitones", Assert.Throws<ArgumentOutOfRangeException>(() => AudioAugmentation.ShiftPitch(Sine(10), 13, 8000)).ParamName);
     }
+
+    [Fact]
+    public void TrimSilenceKeepsTheSoundAndTwentyMillisecondsEitherSide()
+    {
+        // 0.3 s of near-silence (1% of the peak), 0.5 s of tone, 0.3 s of zeros, at 8 kHz (80-sample frames).
+        var signal = new float[2400].Select((_, i) => i % 2 == 0 ? 0.005f : -0.005f).Concat(Sine(4000)).Concat(new float[2400]).ToArray();
+
+        var trimmed = AudioAugmentation.TrimSilence(signal, 8000);
+
+        // Frames 30-79 hold the tone; frames 28-81 are kept.
+        Assert.Equal(54 * 80, trimmed.Length);
+        Assert.Equal(signal.AsSpan(28 * 80, 54 * 80).ToArray(), trimmed);
+        Assert.Empty(AudioAugmentation.TrimSilence(new float[800], 8000));
+        Assert.Equal("relativeThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => AudioAugmentation.TrimSilence(signal, 8000, 1)).ParamName);
+    }
 }

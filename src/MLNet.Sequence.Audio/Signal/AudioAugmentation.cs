@@ -155,6 +155,35 @@ public static class AudioAugmentation
         return result;
     }
 
+    /// <summary>
+    /// The signal without its leading and trailing quiet: 10 ms frames whose every sample stays below
+    /// <paramref name="relativeThreshold"/> of the peak are dropped from both ends, keeping 20 ms either side.
+    /// An all-zero signal comes back empty.
+    /// </summary>
+    public static float[] TrimSilence(ReadOnlySpan<float> signal, int sampleRate, double relativeThreshold = 0.02)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 100);
+        if (!(relativeThreshold >= 0 && relativeThreshold < 1))
+            throw new ArgumentOutOfRangeException(nameof(relativeThreshold), relativeThreshold, "the threshold is a fraction of the peak, in [0, 1)");
+        float peak = signal.Length == 0 ? 0 : TensorPrimitives.MaxMagnitude(signal);
+        if (peak == 0)
+            return [];
+        int frame = sampleRate / 100, frames = (signal.Length + frame - 1) / frame;
+        float threshold = (float)(relativeThreshold * Math.Abs(peak));
+        bool Loud(ReadOnlySpan<float> s, int f)
+        {
+            var part = s.Slice(f * frame, Math.Min(frame, s.Length - f * frame));
+            return TensorPrimitives.MaxMagnitude(part) is var m && Math.Abs(m) > threshold;
+        }
+        int first = 0, last = frames - 1;
+        while (first < frames && !Loud(signal, first))
+            first++;
+        while (last > first && !Loud(signal, last))
+            last--;
+        int start = Math.Max(0, (first - 2) * frame), end = Math.Min(signal.Length, (last + 3) * frame);
+        return signal[start..end].ToArray();
+    }
+
     /// <summary>Mean power, the mean of the squared samples.</summary>
     public static double Power(ReadOnlySpan<float> signal) =>
         signal.Length == 0 ? 0 : (double)TensorPrimitives.Dot(signal, signal) / signal.Length;
