@@ -82,4 +82,10 @@ public static class SequenceCatalog
     /// <param name="options">Columns, architecture, augmentation, decoding and training settings.</param>
     public static CtcSpeechTrainer CtcSpeech(this SpeechCatalog.SpeechTrainers catalog, CtcSpeechTrainer.Options options) =>
         new(CatalogUtils.GetEnvironment(catalog), options);
+
+    /// <summary>A trigger-word detector (the curriculum's Conv1d + two GRUs) on a features column and a per-step labels column.</summary>
+    /// <param name="catalog">The speech trainers (<c>mlContext.Speech().Trainers</c>).</param>
+    /// <param name="options">Columns, network, detection and training settings.</param>
+    public static TriggerWords.TriggerWordTrainer TriggerWord(this SpeechCatalog.SpeechTrainers catalog, TriggerWords.TriggerWordTrainer.Options options) =>
+        new(CatalogUtils.GetEnvironment(catalog), options);
 }

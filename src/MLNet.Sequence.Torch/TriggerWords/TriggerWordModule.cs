@@ -1,0 +1,74 @@
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNet.Sequence.Torch.TriggerWords;
+
+/// <summary>The sizes of a <see cref="TriggerWordModule"/>, saved in the model zip so that it can be rebuilt before its weights load.</summary>
+internal sealed record TriggerWordShape(int FeatureCount, int ConvolutionChannels, int KernelSize, int Stride, int HiddenSize, double Dropout)
+{
+    /// <summary>Output steps for <paramref name="frames"/> input frames: the convolution is unpadded, as the course's.</summary>
+    public long OutputSteps(long frames) => frames < KernelSize ? 0 : (frames - KernelSize) / Stride + 1;
+
+    public void Write(BinaryWriter w)
+    {
+        w.Write(FeatureCount);
+        w.Write(ConvolutionChannels);
+        w.Write(KernelSize);
+        w.Write(Stride);
+        w.Write(HiddenSize);
+        w.Write(Dropout);
+    }
+
+    public static TriggerWordShape Read(IExceptionContext ectx, BinaryReader r)
+    {
+        var shape = new TriggerWordShape(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadDouble());
+        ectx.CheckDecode(shape.FeatureCount is > 0 and <= 1 << 16 && shape.ConvolutionChannels is > 0 and <= 1 << 14, "Bad feature or channel count in the trigger-word model.");
+        ectx.CheckDecode(shape.KernelSize is > 0 and <= 255 && shape.Stride is > 0 and <= 64, "Bad kernel or stride in the trigger-word model.");
+        ectx.CheckDecode(shape.HiddenSize is > 0 and <= 1 << 14 && shape.Dropout is >= 0 and < 1, "Bad hidden size or dropout in the trigger-word model.");
+        return shape;
+    }
+}
+
+/// <summary>
+/// The curriculum's trigger-word network: Conv1d(features -> channels, kernel 15, stride 4) -> BatchNorm -> ReLU ->
+/// dropout -> GRU -> dropout -> BatchNorm -> GRU -> dropout -> BatchNorm -> dropout -> a logit per output step.
+/// Both GRUs run forward only, so that a step depends on the audio before it alone (what streaming needs).
+/// </summary>
+internal sealed class TriggerWordModule : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv1d _convolution;
+    private readonly BatchNorm1d _convolutionNorm, _firstNorm, _secondNorm;
+    private readonly GRU _first, _second;
+    private readonly Linear _output;
+    private readonly Dropout _dropout;
+
+    public TriggerWordModule(TriggerWordShape shape) : base(nameof(TriggerWordModule))
+    {
+        _convolution = nn.Conv1d(shape.FeatureCount, shape.ConvolutionChannels, shape.KernelSize, stride: shape.Stride);
+        _convolutionNorm = nn.BatchNorm1d(shape.ConvolutionChannels);
+        _first = nn.GRU(shape.ConvolutionChannels, shape.HiddenSize, batchFirst: true);
+        _firstNorm = nn.BatchNorm1d(shape.HiddenSize);
+        _second = nn.GRU(shape.HiddenSize, shape.HiddenSize, batchFirst: true);
+        _secondNorm = nn.BatchNorm1d(shape.HiddenSize);
+        _output = nn.Linear(shape.HiddenSize, 1);
+        _dropout = nn.Dropout(shape.Dropout);
+        RegisterComponents();
+    }
+
+    /// <summary>Logits [batch, output steps] of features [batch, frames, features].</summary>
+    public override Tensor forward(Tensor features)
+    {
+        var x = nn.functional.relu(_convolutionNorm.call(_convolution.call(features.transpose(1, 2)))); // [B, C, T']
+        x = _dropout.call(x.transpose(1, 2));
+        var (first, _) = _first.call(x);
+        x = Norm(_firstNorm, _dropout.call(first));
+        var (second, _) = _second.call(x);
+        x = _dropout.call(Norm(_secondNorm, _dropout.call(second)));
+        return _output.call(x).squeeze(-1);
+    }
+
+    // BatchNorm over the channels of [batch, time, channels].
+    private static Tensor Norm(BatchNorm1d norm, Tensor x) => norm.call(x.transpose(1, 2)).transpose(1, 2);
+}

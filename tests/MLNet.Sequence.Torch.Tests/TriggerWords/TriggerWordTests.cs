@@ -1,0 +1,131 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Sequence.Audio;
+using MLNet.Sequence.Metrics;
+using MLNet.Sequence.Torch.TriggerWords;
+
+namespace MLNet.Sequence.Torch.Tests.TriggerWords;
+
+public class TriggerWordTests
+{
+    private const int Rate = 8000;
+
+    // 2 s clips at 8 kHz: a 64-point spectrogram with a hop of 32 gives 501 frames of 33 values, and the kernel of 15 with
+    // stride 4 gives 122 output steps; 10 labelled steps (0.16 s) follow each keyword.
+    private static readonly TriggerWordClipOptions ClipOptions = new() { ClipSeconds = 2, SampleRate = Rate, OutputSteps = 122, LabelSteps = 10, MaxKeywords = 2, MaxNegatives = 2 };
+
+    private static readonly AudioFeaturizer Featurizer = new(new AudioFeatureSettings
+    {
+        Kind = AudioFeatureKind.Spectrogram,
+        Log = LogScale.Decibels,
+        Spectrogram = { FftSize = 64, HopLength = 32 },
+    }, Rate);
+
+    internal sealed class Row
+    {
+        public float[] Features { get; set; } = [];
+
+        public float[] Labels { get; set; } = [];
+    }
+
+    private static float[] Sweep(double from, double to, double seconds) =>
+        Enumerable.Range(0, (int)(seconds * Rate)).Select(i => (float)(0.3 * Math.Sin(2 * Math.PI * (from + (to - from) * i / (seconds * Rate) / 2) * i / Rate))).ToArray();
+
+    // The "keyword" is a rising sweep, the "other words" a falling one and a steady tone over the same band, in pink noise.
+    private static List<TriggerWordClip> Clips(int count, int seed) => new TriggerWordClipGenerator(ClipOptions,
+        [new SpokenClip("up", Sweep(800, 2400, 0.3), "sweep"), new SpokenClip("up", Sweep(900, 2600, 0.35), "sweep 2")],
+        [new SpokenClip("down", Sweep(2400, 800, 0.3), "sweep down"), new SpokenClip("flat", Sweep(1600, 1600, 0.3), "tone")],
+        [new BackgroundAudio("pink", ColoredNoise.Generate(NoiseColor.Pink, Rate * 4, new Random(seed)))], seed).Generate(count).ToList();
+
+    private static Row ToRow(TriggerWordClip clip) => new() { Features = Featurizer.Compute(clip.Samples), Labels = clip.Labels };
+
+    private static TriggerWordTrainer.Options Small() => new()
+    {
+        FeatureCount = 33,
+        FrameSeconds = 32.0 / Rate,
+        ConvolutionChannels = 32,
+        HiddenSize = 32,
+        Dropout = 0.1,
+        RefractorySeconds = 0.2, // keywords in these short clips can follow each other closely
+        Epochs = 20,
+        BatchSize = 8,
+        LearningRate = 3e-3,
+        Seed = 1,
+        NumberOfThreads = 1,
+    };
+
+    private static readonly Lazy<(MLContext Ml, TriggerWordTransformer Model, List<TriggerWordClip> Test)> Trained = new(() =>
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Clips(160, seed: 1).Select(ToRow));
+        return (ml, ml.Speech().Trainers.TriggerWord(Small()).Fit(train), Clips(30, seed: 2));
+    });
+
+    [Fact]
+    public void LearnsToDetectTheKeywordAndNotTheOtherSounds()
+    {
+        var (ml, model, test) = Trained.Value;
+        var scored = model.Transform(ml.Data.LoadFromEnumerable(test.Select(ToRow)));
+        var times = scored.GetColumn<float[]>("Detections").ToList();
+        var probabilities = scored.GetColumn<float[]>("Probabilities").ToList();
+
+        int keywords = 0, hits = 0, falseAlarms = 0;
+        for (int i = 0; i < test.Count; i++)
+        {
+            Assert.Equal(122, probabilities[i].Length);
+            var ends = test[i].Segments.Where(s => s.IsKeyword).Select(s => s.End).ToList();
+            keywords += ends.Count;
+            // A hit fires within 0.25 s after a keyword ends; anything else is a false alarm.
+            hits += ends.Count(e => times[i].Any(t => t >= e - 0.05 && t <= e + 0.25));
+            falseAlarms += times[i].Count(t => !ends.Any(e => t >= e - 0.05 && t <= e + 0.25));
+        }
+        Assert.True(keywords >= 20, $"{keywords} keywords in the test clips");
+        Console.WriteLine($"trigger words: {hits} of {keywords} detected, {falseAlarms} false alarms");
+        Assert.True(hits >= 0.9 * keywords, $"{hits} of {keywords} keywords detected");
+        Assert.True(falseAlarms <= 3, $"{falseAlarms} false alarms");
+        var history = model.History!;
+        Assert.True(history.Epochs[^1].TrainingLoss < history.Epochs[0].TrainingLoss / 2, $"loss {history.Epochs[0].TrainingLoss} -> {history.Epochs[^1].TrainingLoss}");
+    }
+
+    [Fact]
+    public void SavedAndLoadedInAFreshContextItGivesTheSameProbabilitiesAndDetections()
+    {
+        var (ml, model, test) = Trained.Value;
+        var data = ml.Data.LoadFromEnumerable(test.Take(6).Select(ToRow));
+        string zip = Path.Combine(Path.GetTempPath(), $"trigger-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(model, data.Schema, zip);
+            var loaded = new MLContext().Model.Load(zip, out _);
+            Assert.Equal(model.Transform(data).GetColumn<float[]>("Probabilities").ToList(), loaded.Transform(data).GetColumn<float[]>("Probabilities").ToList());
+            Assert.Equal(model.Transform(data).GetColumn<float[]>("DetectionsPeaks").ToList(), loaded.Transform(data).GetColumn<float[]>("DetectionsPeaks").ToList());
+            var reloaded = (TriggerWordTransformer)loaded;
+            Assert.Equal((model.Threshold, model.RefractorySeconds, model.StepSeconds), (reloaded.Threshold, reloaded.RefractorySeconds, reloaded.StepSeconds));
+        }
+        finally
+        {
+            File.Delete(zip);
+        }
+    }
+
+    [Fact]
+    public void BadInputIsRefusedByName()
+    {
+        var ml = new MLContext(seed: 1);
+        var good = ToRow(Clips(1, seed: 3)[0]);
+        Exception Fit(params Row[] rows) => Assert.ThrowsAny<Exception>(() => ml.Speech().Trainers.TriggerWord(Small()).Fit(ml.Data.LoadFromEnumerable(rows)));
+
+        // A clip shorter than the convolution's receptive field.
+        Assert.Contains("fewer than the convolution's kernel of 15", Fit(new Row { Features = good.Features[..(10 * 33)], Labels = [] }).Message);
+        Assert.Contains("Column 'Labels', training row 0: 100 labels for 501 frames, which give 122 output steps", Fit(new Row { Features = good.Features, Labels = new float[100] }).Message);
+        var nan = (float[])good.Features.Clone();
+        nan[40] = float.NaN;
+        Assert.Contains("Column 'Features', training row 1: value 40 (frame 1) is NaN", Fit(good, new Row { Features = nan, Labels = good.Labels }).Message);
+        var labels = (float[])good.Labels.Clone();
+        labels[3] = 2;
+        Assert.Contains("label 3 is 2", Fit(new Row { Features = good.Features, Labels = labels }).Message);
+        foreach (float threshold in new[] { 0f, 1f, float.NaN })
+            Assert.Contains("Threshold", Assert.ThrowsAny<Exception>(() => ml.Speech().Trainers.TriggerWord(new TriggerWordTrainer.Options { Threshold = threshold })).Message);
+        Assert.Contains("threshold", Assert.ThrowsAny<Exception>(() => Trained.Value.Model.WithDetection(1.5f, 1)).Message);
+    }
+}
