@@ -135,4 +135,26 @@ public class TriggerWordSynthesisTests
         var silent = Assert.Throws<InvalidOperationException>(() => SpokenClips.Synthesize("...", [new SynthesisVoice(SynthesisEngine.EspeakNg, "en-us")], 16000));
         Assert.Contains("'...' synthesizes to silence in EspeakNg en-us", silent.Message);
     }
+
+    [Fact]
+    public void DetectionsFireAtTheThresholdAndWaitOutTheRefractoryPeriod()
+    {
+        // 0.1 s steps: a run above 0.5 at steps 2-4 (peak 0.9 at step 3), another at 6-7 within 0.5 s of the first,
+        // one at 9 after it; exactly the threshold counts.
+        float[] p = [0.1f, 0.4f, 0.6f, 0.9f, 0.7f, 0.2f, 0.8f, 0.95f, 0.1f, 0.5f];
+
+        var detections = TriggerWordEvents.Find(p, 0.1, 0.5f, 0.5);
+        Assert.Equal([(0.3, 0.9f), (0.8, 0.95f)], detections.Select(d => (Math.Round(d.Time, 6), d.Peak)));
+
+        // No refractory period: every step at or above the threshold fires.
+        var everyRun = TriggerWordEvents.Find(p, 0.1, 0.5f, 0);
+        Assert.Equal([0.3, 0.4, 0.5, 0.7, 0.8, 1.0], everyRun.Select(d => Math.Round(d.Time, 6)));
+        // A long period keeps the first detection only; a high threshold keeps the peaks above it.
+        Assert.Single(TriggerWordEvents.Find(p, 0.1, 0.5f, 5));
+        Assert.Equal([0.8], TriggerWordEvents.Find(p, 0.1, 0.92f, 0.5).Select(d => Math.Round(d.Time, 6)));
+        Assert.Empty(TriggerWordEvents.Find([], 0.1, 0.5f, 0.5));
+        foreach (float bad in new[] { 0f, 1f, -0.1f, float.NaN })
+            Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => TriggerWordEvents.Find(p, 0.1, bad, 0.5)).ParamName);
+        Assert.Equal("refractorySeconds", Assert.Throws<ArgumentOutOfRangeException>(() => TriggerWordEvents.Find(p, 0.1, 0.5f, -1)).ParamName);
+    }
 }
