@@ -69,6 +69,19 @@ internal sealed class TriggerWordModule : nn.Module<Tensor, Tensor>
         return _output.call(x).squeeze(-1);
     }
 
+    /// <summary>
+    /// Logits [1, steps] of the output steps whose frames <paramref name="frames"/> [1, frames, features] hold
+    /// (windows of the kernel at the stride, from its first frame), continuing both GRUs from their states
+    /// (null: zeros), and the states after them. In eval mode it gives the whole-clip forward's values, chunk by chunk.
+    /// </summary>
+    public (Tensor Logits, Tensor First, Tensor Second) Continue(Tensor frames, Tensor? first, Tensor? second)
+    {
+        var x = nn.functional.relu(_convolutionNorm.call(_convolution.call(frames.transpose(1, 2)))).transpose(1, 2);
+        var (a, firstState) = _first.call(x, first);
+        var (b, secondState) = _second.call(Norm(_firstNorm, a), second);
+        return (_output.call(Norm(_secondNorm, b)).squeeze(-1), firstState, secondState);
+    }
+
     // BatchNorm over the channels of [batch, time, channels].
     private static Tensor Norm(BatchNorm1d norm, Tensor x) => norm.call(x.transpose(1, 2)).transpose(1, 2);
 }

@@ -80,6 +80,10 @@ public sealed class TriggerWordTransformer : SequenceModelTransformerBase
     /// <summary>Seconds after a detection during which no other fires.</summary>
     public double RefractorySeconds => _settings.RefractorySeconds;
 
+    internal TriggerWordModule Network => (TriggerWordModule)Module;
+
+    internal Settings Saved => _settings;
+
     /// <summary>The same model detecting with another threshold or refractory period.</summary>
     public TriggerWordTransformer WithDetection(float threshold, double refractorySeconds)
     {

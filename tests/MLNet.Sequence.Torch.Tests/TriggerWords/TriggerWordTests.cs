@@ -10,16 +10,24 @@ public class TriggerWordTests
 {
     private const int Rate = 8000;
 
-    // 2 s clips at 8 kHz: a 64-point spectrogram with a hop of 32 gives 501 frames of 33 values, and the kernel of 15 with
-    // stride 4 gives 122 output steps; 10 labelled steps (0.16 s) follow each keyword.
+    // 2 s clips at 8 kHz: a 64-point spectrogram with a hop of 32, uncentred, gives 499 frames of 33 values, and the
+    // kernel of 15 with stride 4 gives 122 output steps; 10 labelled steps (0.16 s) follow each keyword. No top_db, so
+    // that the features stream.
     private static readonly TriggerWordClipOptions ClipOptions = new() { ClipSeconds = 2, SampleRate = Rate, OutputSteps = 122, LabelSteps = 10, MaxKeywords = 2, MaxNegatives = 2 };
 
-    private static readonly AudioFeaturizer Featurizer = new(new AudioFeatureSettings
+    private static readonly AudioFeaturesTransformer Features = new MLContext().Transforms.AudioFeatures(new AudioFeaturesTransformer.Options
     {
-        Kind = AudioFeatureKind.Spectrogram,
-        Log = LogScale.Decibels,
-        Spectrogram = { FftSize = 64, HopLength = 32 },
-    }, Rate);
+        InputColumnName = "Samples",
+        SampleRate = Rate,
+        Features = new AudioFeatureSettings { Kind = AudioFeatureKind.Spectrogram, Log = LogScale.Decibels, Spectrogram = { FftSize = 64, HopLength = 32, Center = false } },
+    }).Fit(new MLContext().Data.LoadFromEnumerable(new[] { new SamplesRow() }));
+
+    private static AudioFeaturizer Featurizer => Features.Featurizer;
+
+    private sealed class SamplesRow
+    {
+        public float[] Samples { get; set; } = new float[64];
+    }
 
     internal sealed class Row
     {
@@ -117,7 +125,7 @@ public class TriggerWordTests
 
         // A clip shorter than the convolution's receptive field.
         Assert.Contains("fewer than the convolution's kernel of 15", Fit(new Row { Features = good.Features[..(10 * 33)], Labels = [] }).Message);
-        Assert.Contains("Column 'Labels', training row 0: 100 labels for 501 frames, which give 122 output steps", Fit(new Row { Features = good.Features, Labels = new float[100] }).Message);
+        Assert.Contains("Column 'Labels', training row 0: 100 labels for 499 frames, which give 122 output steps", Fit(new Row { Features = good.Features, Labels = new float[100] }).Message);
         var nan = (float[])good.Features.Clone();
         nan[40] = float.NaN;
         Assert.Contains("Column 'Features', training row 1: value 40 (frame 1) is NaN", Fit(good, new Row { Features = nan, Labels = good.Labels }).Message);
@@ -127,5 +135,49 @@ public class TriggerWordTests
         foreach (float threshold in new[] { 0f, 1f, float.NaN })
             Assert.Contains("Threshold", Assert.ThrowsAny<Exception>(() => ml.Speech().Trainers.TriggerWord(new TriggerWordTrainer.Options { Threshold = threshold })).Message);
         Assert.Contains("threshold", Assert.ThrowsAny<Exception>(() => Trained.Value.Model.WithDetection(1.5f, 1)).Message);
+    }
+
+    [Theory]
+    [InlineData(4000)] // the default 0.5 s
+    [InlineData(777)]
+    [InlineData(31)]
+    public void StreamingInChunksGivesTheWholeClipsProbabilitiesAndDetections(int chunk)
+    {
+        var (ml, model, test) = Trained.Value;
+        var clips = test.Take(3).ToList();
+        var whole = model.Transform(ml.Data.LoadFromEnumerable(clips.Select(ToRow)));
+        var expected = whole.GetColumn<float[]>("Probabilities").ToList();
+        var expectedTimes = whole.GetColumn<float[]>("Detections").ToList();
+
+        for (int c = 0; c < clips.Count; c++)
+        {
+            using var stream = new TriggerWordStream(Features, model);
+            var detections = new List<TriggerWordDetection>();
+            for (int start = 0; start < clips[c].Samples.Length; start += chunk)
+                detections.AddRange(stream.Push(clips[c].Samples.AsSpan(start, Math.Min(chunk, clips[c].Samples.Length - start))));
+            detections.AddRange(stream.Flush());
+
+            Assert.Equal(expected[c].Length, stream.Probabilities.Count);
+            for (int t = 0; t < expected[c].Length; t++)
+                Assert.True(Math.Abs(expected[c][t] - stream.Probabilities[t]) <= 1e-5, $"clip {c}, step {t}: {stream.Probabilities[t]} streamed, {expected[c][t]} whole");
+            Assert.Equal(expectedTimes[c], detections.Select(d => (float)d.Time));
+        }
+    }
+
+    [Fact]
+    public void StreamingRefusesFeaturesThatNeedTheWholeClipAndBadSamples()
+    {
+        var (_, model, _) = Trained.Value;
+        var ml = new MLContext();
+        AudioFeaturesTransformer Make(AudioFeatureSettings settings) => ml.Transforms.AudioFeatures(new AudioFeaturesTransformer.Options { InputColumnName = "Samples", SampleRate = Rate, Features = settings })
+            .Fit(ml.Data.LoadFromEnumerable(new[] { new SamplesRow() }));
+        var centred = Make(new AudioFeatureSettings { Kind = AudioFeatureKind.Spectrogram, Log = LogScale.Decibels, Spectrogram = { FftSize = 64, HopLength = 32 } });
+        Assert.Contains("Center = false", Assert.Throws<ArgumentException>(() => new TriggerWordStream(centred, model)).Message);
+        var clipped = Make(new AudioFeatureSettings { Kind = AudioFeatureKind.Spectrogram, Log = LogScale.Decibels, TopDb = 80, Spectrogram = { FftSize = 64, HopLength = 32, Center = false } });
+        Assert.Contains("TopDb", Assert.Throws<ArgumentException>(() => new TriggerWordStream(clipped, model)).Message);
+        var wide = Make(new AudioFeatureSettings { Kind = AudioFeatureKind.Spectrogram, Log = LogScale.Decibels, Spectrogram = { FftSize = 128, HopLength = 32, Center = false } });
+        Assert.Contains("65 values per frame; the detector takes 33", Assert.Throws<ArgumentException>(() => new TriggerWordStream(wide, model)).Message);
+        using var stream = new TriggerWordStream(Features, model);
+        Assert.Contains("Sample 2 of the chunk is NaN", Assert.Throws<ArgumentException>(() => stream.Push([0f, 0.1f, float.NaN])).Message);
     }
 }
