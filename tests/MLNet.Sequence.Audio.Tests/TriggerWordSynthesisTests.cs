@@ -157,4 +157,41 @@ public class TriggerWordSynthesisTests
             Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => TriggerWordEvents.Find(p, 0.1, bad, 0.5)).ParamName);
         Assert.Equal("refractorySeconds", Assert.Throws<ArgumentOutOfRangeException>(() => TriggerWordEvents.Find(p, 0.1, 0.5f, -1)).ParamName);
     }
+
+    [Fact]
+    public void EvaluationGivesMissRatesAtFalseAlarmRatesAndPicksTheThreshold()
+    {
+        // 0.1 s steps. Keyword A (ending at 1.0 s) reaches 0.9 just after; keyword B (ending at 2.0 s) only 0.4.
+        var a = new float[30];
+        a[10] = a[11] = 0.9f;
+        var b = new float[30];
+        b[20] = 0.4f;
+        // One hour of keyword-free audio with bumps of 0.6 and two of 0.3.
+        var free = new float[36000];
+        free[100] = 0.6f;
+        free[200] = free[5000] = 0.3f;
+
+        var evaluation = TriggerWordEvaluation.Compute([new KeywordClipScores(a, [1.0]), new KeywordClipScores(b, [2.0])], [free], 0.1, 0.5);
+
+        Assert.Equal(2, evaluation.Keywords);
+        Assert.Equal(1.0, evaluation.KeywordFreeHours, 9);
+        Assert.Equal((0.0, 3.0), (evaluation.At(0.3f).MissRate, evaluation.At(0.3f).FalseAlarmsPerHour));
+        Assert.Equal((0.0, 1.0), (evaluation.At(0.35f).MissRate, evaluation.At(0.35f).FalseAlarmsPerHour));
+        Assert.Equal((0.5, 1.0), (evaluation.At(0.5f).MissRate, evaluation.At(0.5f).FalseAlarmsPerHour));
+        Assert.Equal((0.5, 0.0), (evaluation.At(0.7f).MissRate, evaluation.At(0.7f).FalseAlarmsPerHour));
+        Assert.Equal((1.0, 0.0), (evaluation.At(0.95f).MissRate, evaluation.At(0.95f).FalseAlarmsPerHour));
+        // The most sensitive threshold within each rate.
+        Assert.Equal(0.31f, evaluation.ForFalseAlarmRate(1).Threshold);
+        Assert.Equal(0.0, evaluation.ForFalseAlarmRate(1).MissRate);
+        Assert.Equal(0.61f, evaluation.ForFalseAlarmRate(0.1).Threshold);
+        Assert.Equal(0.5, evaluation.ForFalseAlarmRate(0.1).MissRate);
+        Assert.Contains("miss rate 50.0% at 0.1 false alarms per hour (threshold 0.61", evaluation.ToString());
+        // A curve: misses never fall and false alarms never rise as the threshold rises.
+        Assert.All(evaluation.Curve.Zip(evaluation.Curve.Skip(1)), p => Assert.True(p.Second.MissRate >= p.First.MissRate && p.Second.FalseAlarmsPerHour <= p.First.FalseAlarmsPerHour));
+
+        Assert.Equal("keywordClips", Assert.Throws<ArgumentException>(() => TriggerWordEvaluation.Compute([new KeywordClipScores(a, [])], [free], 0.1, 0.5)).ParamName);
+        Assert.Equal("keywordFree", Assert.Throws<ArgumentException>(() => TriggerWordEvaluation.Compute([new KeywordClipScores(a, [1.0])], [], 0.1, 0.5)).ParamName);
+        free[7] = 1.5f;
+        Assert.Contains("Step 7 of keyword-free recording 0 is 1.5", Assert.Throws<ArgumentException>(() => TriggerWordEvaluation.Compute([new KeywordClipScores(a, [1.0])], [free], 0.1, 0.5)).Message);
+    }
 }
