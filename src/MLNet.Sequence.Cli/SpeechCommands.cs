@@ -107,9 +107,10 @@ internal static class SpeechCommands
 
     private const string DefaultVoices = "espeak:en-us,espeak:en-gb,espeak:en-gb-scotland,espeak:en-029,espeak:en-us+f3,espeak:en-gb+f2,espeak:en-us+m3,flite:awb,flite:rms,flite:slt,flite:kal16";
 
-    private static int RunSynthesize(Arguments a)
+    /// <summary>The voices of a -voices flag: ENGINE:VOICE entries separated by commas.</summary>
+    internal static List<(SynthesisEngine Engine, string Voice)> ParseVoices(string text)
     {
-        var voices = a.Text("voices")!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
+        var voices = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
         {
             var pieces = part.Split(':', 2);
             var engine = pieces[0] switch
@@ -124,6 +125,12 @@ internal static class SpeechCommands
         }).ToList();
         if (voices.Count == 0)
             throw new UsageException("-voices names no voice.");
+        return voices;
+    }
+
+    private static int RunSynthesize(Arguments a)
+    {
+        var voices = ParseVoices(a.Text("voices")!);
         double rateMin = a.Number("rate-min"), rateMax = a.Number("rate-max"), pitchMin = a.Number("pitch-min"), pitchMax = a.Number("pitch-max");
         double snrMin = a.Number("snr-min"), snrMax = a.Number("snr-max");
         if (!(rateMin > 0 && rateMin <= rateMax) || !(pitchMin > 0 && pitchMin <= pitchMax) || !(snrMin <= snrMax))

@@ -1,0 +1,46 @@
+using MLNet.Sequence.Audio;
+
+namespace MLNet.Sequence.Cli.Tests;
+
+public class TriggerWordCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mlnet-seq-trigger-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void SynthesizesTrainsAndDetectsFromTheCommandLine()
+    {
+        string clips = Path.Combine(_dir, "clips");
+        var made = CliProcess.Run("trigger-synthesize", "-keyword", "activate", "-negatives", "motivate,active", "-voices", "espeak:en-us,flite:slt",
+            "-takes", "1", "-o", clips, "-n", "12", "-seconds", "2", "-rate", "8000", "-seed", "3");
+        Assert.True(made.Exit == 0, made.Err + made.Out);
+        var lines = File.ReadAllLines(Path.Combine(clips, "clips.tsv"));
+        Assert.Equal(12, lines.Length);
+        foreach (var line in lines)
+        {
+            var parts = line.Split('\t');
+            Assert.Equal(16000, WavFile.Read(Path.Combine(clips, parts[0])).Length);
+            Assert.All(parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries), e => Assert.InRange(double.Parse(e, System.Globalization.CultureInfo.InvariantCulture), 0, 2));
+        }
+        Assert.Contains(lines, l => l.Split('\t')[1].Length > 0);
+
+        string model = Path.Combine(_dir, "trigger.zip");
+        var trained = CliProcess.Run("trigger-train", "-i", Path.Combine(clips, "clips.tsv"), "-output", model, "-rate", "8000", "-epochs", "1", "-threads", "1");
+        Assert.True(trained.Exit == 0, trained.Err + trained.Out);
+        // 2 s at 8 kHz: 198 frames of hop 80 -> 46 steps of 40 ms.
+        Assert.Contains("(12 clips, 46 output steps of 40.0 ms each)", trained.Out);
+
+        var detected = CliProcess.Run("trigger-detect", "-model", model, "-threshold", "0.05", Path.Combine(clips, "000000.wav"));
+        Assert.True(detected.Exit == 0, detected.Err + detected.Out);
+        Assert.Matches(@"000000\.wav: \d+ detection\(s\) in 2\.0 s of audio", detected.Err);
+
+        File.AppendAllText(Path.Combine(clips, "clips.tsv"), "missing.wav\t1.0\n");
+        var missing = CliProcess.Run("trigger-train", "-i", Path.Combine(clips, "clips.tsv"), "-output", model, "-rate", "8000", "-epochs", "1");
+        Assert.NotEqual(0, missing.Exit);
+        Assert.Contains("line 13: 'missing.wav' does not exist", missing.Err);
+        var silent = CliProcess.Run("trigger-synthesize", "-keyword", "...", "-voices", "espeak:en-us", "-o", clips, "-n", "1");
+        Assert.NotEqual(0, silent.Exit);
+        Assert.Contains("'...' synthesizes to silence", silent.Err);
+    }
+}
