@@ -20,8 +20,11 @@ public static class SpectrogramPlot
     /// <param name="frameSeconds">Seconds between frames (the hop length over the sample rate).</param>
     /// <param name="words">Words to mark above the picture, or null.</param>
     /// <param name="title">The title.</param>
+    /// <param name="probability">A probability per step to draw over the picture (0 at the bottom, 1 at the top), such as a trigger-word detector's, or null.</param>
+    /// <param name="probabilityStepSeconds">Seconds per step of <paramref name="probability"/>.</param>
     /// <exception cref="ArgumentException">The extension is neither .png nor .svg, the values are not whole frames, a value is not finite, or a word lies outside the audio.</exception>
-    public static void Save(string path, float[] features, int bands, double frameSeconds, IReadOnlyList<TimedWord>? words = null, string title = "Log-mel spectrogram")
+    public static void Save(string path, float[] features, int bands, double frameSeconds, IReadOnlyList<TimedWord>? words = null, string title = "Log-mel spectrogram",
+        IReadOnlyList<float>? probability = null, double probabilityStepSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentOutOfRangeException.ThrowIfLessThan(bands, 1);
@@ -59,6 +62,19 @@ public static class SpectrogramPlot
             var label = plot.Add.Text(word.Word, (word.Start + word.End) / 2, bands);
             label.LabelAlignment = ScottPlot.Alignment.LowerCenter;
             label.LabelFontSize = 14;
+        }
+        if (probability is { Count: > 0 })
+        {
+            if (!(probabilityStepSeconds > 0))
+                throw new ArgumentOutOfRangeException(nameof(probabilityStepSeconds), probabilityStepSeconds, "Seconds per probability step must be positive.");
+            if (probability.Any(p => !(p >= 0 && p <= 1)))
+                throw new ArgumentException("The probabilities must lie in [0, 1].", nameof(probability));
+            var xs = Enumerable.Range(0, probability.Count).Select(t => (t + 1) * probabilityStepSeconds).ToArray();
+            var line = plot.Add.ScatterLine(xs, probability.Select(p => (double)p * bands).ToArray());
+            line.LineColor = ScottPlot.Colors.OrangeRed;
+            line.LineWidth = 2;
+            line.LegendText = "keyword probability (0 at the bottom, 1 at the top)";
+            plot.ShowLegend(ScottPlot.Alignment.LowerRight);
         }
         plot.Axes.SetLimits(0, seconds, 0, bands * (words is { Count: > 0 } ? 1.12 : 1));
         plot.Title(title);
