@@ -35,7 +35,7 @@ public class SpeechCliTests : IDisposable
 
         var trained = CliProcess.Run("speech-train", "-train", train.Tsv, "-test", test.Tsv, "-audio-dir", _dir, "-output", model,
             "-rate", "8000", "-mels", "20", "-n-fft", "200", "-hop", "80", "-conv-layers", "1", "-conv-channels", "32", "-hidden", "32", "-layers", "1",
-            "-epochs", "25", "-batch", "8", "-lr", "0.003", "-threads", "1", "-seed", "1");
+            "-epochs", "30", "-batch", "8", "-lr", "0.003", "-threads", "1", "-seed", "1");
         Assert.True(trained.Exit == 0, trained.Err + trained.Out);
         Assert.Contains("Test: WER ", trained.Out);
 
