@@ -174,7 +174,7 @@ internal static class TriggerWordCommands
             ?? throw new InvalidDataException($"'{a.Text("model")}' holds no trigger-word detector; train one with trigger-train.");
         var features = ModelFiles.Find<AudioFeaturesTransformer>(loaded)
             ?? throw new InvalidDataException($"'{a.Text("model")}' holds no audio features transform.");
-        if (a.NumberOrNull("threshold") is double t || a.NumberOrNull("refractory") is not null)
+        if (a.NumberOrNull("threshold") is not null || a.NumberOrNull("refractory") is not null)
             detector = detector.WithDetection((float)(a.NumberOrNull("threshold") ?? detector.Threshold), a.NumberOrNull("refractory") ?? detector.RefractorySeconds);
         double chunkSeconds = a.Number("chunk");
         if (!(chunkSeconds > 0))

@@ -20,7 +20,8 @@ public sealed class TriggerWordStream : IDisposable
     private readonly List<float[]> _frames = new();
     private readonly List<float> _probabilities = new();
     private Tensor? _first, _second;
-    private int _refractorySteps, _nextAllowed, _pendingStep = -1;
+    private readonly int _refractorySteps;
+    private int _nextAllowed, _pendingStep = -1;
     private float _pendingPeak;
 
     /// <summary>Streams through the features transform and the detector of a trained pipeline.</summary>
