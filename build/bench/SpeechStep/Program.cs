@@ -37,7 +37,7 @@ var options = new CtcSpeechTrainer.Options
     Seed = 1,
 };
 ml.Speech().Trainers.CtcSpeech(options).Fit(rows);
-Console.WriteLine($"libtorch GEMM 1024^3 on {threads} threads: {Data.GemmRate(threads):F0} GFLOP/s ({(TorchRuntime.MklVendorCheckPatched ? "MKL's vendor check answered" : "MKL as it came")})");
+Console.WriteLine($"libtorch GEMM 1024^3 on {threads} threads: {Gemm.Rate(threads):F0} GFLOP/s ({(TorchRuntime.MklVendorCheckPatched ? "MKL's vendor check answered" : "MKL as it came")})");
 Console.WriteLine($"epoch 2: {epochSeconds[^1]:F2} s, {epochSeconds[^1] / steps:F3} s/step");
 return 0;
 
@@ -83,20 +83,5 @@ internal static class Data
             chars[i] = inside && r < 0.18 ? ' ' : inside && r < 0.2 ? '\'' : (char)('a' + random.Next(26));
         }
         return new string(chars);
-    }
-
-    // The rate of a 1024^3 product, as build/bench/pytorch-env.sh measures PyTorch's.
-    public static double GemmRate(int threads)
-    {
-        TorchRuntime.EnsureReady();
-        TorchSharp.torch.set_num_threads(threads);
-        using var a = TorchSharp.torch.randn(1024, 1024);
-        using var b = TorchSharp.torch.randn(1024, 1024);
-        for (int i = 0; i < 3; i++)
-            a.matmul(b).Dispose();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < 20; i++)
-            a.matmul(b).Dispose();
-        return 2.0 * 1024 * 1024 * 1024 * 20 / clock.Elapsed.TotalSeconds / 1e9;
     }
 }

@@ -33,7 +33,7 @@ ml.Log += (_, e) =>
 };
 var data = ml.Data.LoadFromEnumerable(features.Zip(labels, (f, l) => new Data.Row { Features = f, Labels = l }));
 ml.Speech().Trainers.TriggerWord(new TriggerWordTrainer.Options { Epochs = 2, BatchSize = Batch, NumberOfThreads = threads, Seed = 1 }).Fit(data);
-Console.WriteLine($"libtorch GEMM 1024^3 on {threads} threads: {Data.GemmRate(threads):F0} GFLOP/s ({(TorchRuntime.MklVendorCheckPatched ? "MKL's vendor check answered" : "MKL as it came")})");
+Console.WriteLine($"libtorch GEMM 1024^3 on {threads} threads: {Gemm.Rate(threads):F0} GFLOP/s ({(TorchRuntime.MklVendorCheckPatched ? "MKL's vendor check answered" : "MKL as it came")})");
 Console.WriteLine($"epoch 2: {epochSeconds[^1]:F2} s, {epochSeconds[^1] / steps:F3} s/step");
 return 0;
 
@@ -109,20 +109,5 @@ internal static class Data
         if (bytes.Length != (long)count * size * sizeof(float))
             throw new InvalidDataException($"'{path}' holds data for another number of steps; delete it or give the same STEPS.");
         return Enumerable.Range(0, count).Select(i => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan((int)((long)i * size * sizeof(float)), size * sizeof(float))).ToArray()).ToList();
-    }
-
-    // The rate of a 1024^3 product, as build/bench/pytorch-env.sh measures PyTorch's.
-    public static double GemmRate(int threads)
-    {
-        TorchRuntime.EnsureReady();
-        TorchSharp.torch.set_num_threads(threads);
-        using var a = TorchSharp.torch.randn(1024, 1024);
-        using var b = TorchSharp.torch.randn(1024, 1024);
-        for (int i = 0; i < 3; i++)
-            a.matmul(b).Dispose();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < 20; i++)
-            a.matmul(b).Dispose();
-        return 2.0 * 1024 * 1024 * 1024 * 20 / clock.Elapsed.TotalSeconds / 1e9;
     }
 }

@@ -270,18 +270,7 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
 
         public override IReadOnlyList<DataViewSchema.Column> InputColumns => [_features];
 
-        public override Func<float[]> MakeInputGetter(DataViewRow row)
-        {
-            var getter = row.GetGetter<VBuffer<float>>(_features);
-            VBuffer<float> buffer = default;
-            return () =>
-            {
-                getter(ref buffer);
-                var dense = new float[buffer.Length];
-                buffer.CopyTo(dense);
-                return dense;
-            };
-        }
+        public override Func<float[]> MakeInputGetter(DataViewRow row) => SpeechRows.DenseGetter(row, _features);
 
         public override bool CanBatch(float[] input)
         {

@@ -16,6 +16,20 @@ internal static class SpeechRows
         return column;
     }
 
+    /// <summary>A getter of a row's features as a dense copy, which a scoring mapper may keep while the cursor moves on.</summary>
+    public static Func<float[]> DenseGetter(DataViewRow row, DataViewSchema.Column column)
+    {
+        var getter = row.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> buffer = default;
+        return () =>
+        {
+            getter(ref buffer);
+            var dense = new float[buffer.Length];
+            buffer.CopyTo(dense);
+            return dense;
+        };
+    }
+
     /// <summary>Every row's features as frames x <paramref name="featureCount"/>, and its transcript when a label column is named.</summary>
     public static (List<float[]> Features, List<string> Labels) Read(IExceptionContext ectx, IDataView data, string featuresColumn, int featureCount,
         string? labelColumn, string what)
