@@ -56,7 +56,9 @@ var promptAudio = prompts.Select(p => Load(p.Path)).ToList();
 // Half the prompts are backgrounds for training, the other half keyword-free test audio (real speech).
 backgrounds.Add(new BackgroundAudio("asterisk prompts", promptAudio.Where((_, i) => i % 2 == 0).SelectMany(a => a).ToArray()));
 
-var options = new TriggerWordClipOptions { SampleRate = rate, OutputSteps = OutputSteps(rate * 10) };
+// The course labels 50 of its 1,375 steps (0.36 s) after each keyword; at another rate the same time is another count.
+int outputSteps = OutputSteps(rate * 10);
+var options = new TriggerWordClipOptions { SampleRate = rate, OutputSteps = outputSteps, LabelSteps = (int)Math.Round(50.0 * outputSteps / 1375) };
 var train = new TriggerWordClipGenerator(options, trainKeywords, trainOthers, backgrounds, seed).Generate(clipCount).ToList();
 var test = new TriggerWordClipGenerator(options, testKeywords, testOthers, backgrounds, seed + 1).Generate(Math.Max(20, clipCount / 10)).ToList();
 Console.WriteLine($"{train.Count:N0} training clips ({train.Sum(c => c.Segments.Count(s => s.IsKeyword)):N0} keywords), {test.Count} test clips of held-out voices");
@@ -83,7 +85,7 @@ Console.WriteLine($"Trained in {(DateTime.UtcNow - started).TotalSeconds:N0} s; 
 // Keyword-free audio of held-out sources: the other half of the prompts, and noise and music clips without words.
 var free = new List<float[]>();
 var freeSamples = promptAudio.Where((_, i) => i % 2 == 1).SelectMany(a => a).ToArray();
-var quiet = new TriggerWordClipOptions { SampleRate = rate, OutputSteps = options.OutputSteps, MaxKeywords = 0, MaxNegatives = 2 };
+var quiet = new TriggerWordClipOptions { SampleRate = rate, OutputSteps = outputSteps, LabelSteps = options.LabelSteps, MaxKeywords = 0, MaxNegatives = 2 };
 int freeClips = Math.Max(1, freeMinutes * 6 - freeSamples.Length / rate / 10);
 var noiseClips = new TriggerWordClipGenerator(quiet, testKeywords, testOthers, backgrounds.Take(3).ToList(), seed + 2).Generate(freeClips).Select(c => c.Samples);
 foreach (var clip in Chunks(freeSamples, rate * 10).Concat(noiseClips))

@@ -186,6 +186,12 @@ public class TriggerWordSynthesisTests
         Assert.Equal(0.61f, evaluation.ForFalseAlarmRate(0.1).Threshold);
         Assert.Equal(0.5, evaluation.ForFalseAlarmRate(0.1).MissRate);
         Assert.Contains("miss rate 50.0% at 0.1 false alarms per hour (threshold 0.61", evaluation.ToString());
+        // Bumps of 1.0 fire at every threshold: no rate below one an hour is reachable, and the text says so.
+        free[300] = 1.0f;
+        var loud = TriggerWordEvaluation.Compute([new KeywordClipScores(a, [1.0])], [free], 0.1, 0.5);
+        Assert.Equal(0.99f, loud.ForFalseAlarmRate(0.1).Threshold);
+        Assert.Contains("no threshold reaches 0.1 false alarms per hour (at 0.99: 1.00 per hour, miss rate 100.0%)", loud.ToString());
+        free[300] = 0;
         // A curve: misses never fall and false alarms never rise as the threshold rises.
         Assert.All(evaluation.Curve.Zip(evaluation.Curve.Skip(1)), p => Assert.True(p.Second.MissRate >= p.First.MissRate && p.Second.FalseAlarmsPerHour <= p.First.FalseAlarmsPerHour));
 

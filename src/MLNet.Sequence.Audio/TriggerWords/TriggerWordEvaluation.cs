@@ -94,13 +94,15 @@ public sealed class TriggerWordEvaluation
         return Curve.FirstOrDefault(p => p.FalseAlarmsPerHour <= falseAlarmsPerHour) ?? Curve[^1];
     }
 
-    /// <summary>Keywords, hours, and the miss rate at 1 false alarm per 10 hours and per hour.</summary>
+    /// <summary>Keywords, hours, and the miss rate at 1 false alarm per 10 hours and per hour (or that no threshold is that quiet).</summary>
     public override string ToString()
     {
         string Point(double rate)
         {
             var p = ForFalseAlarmRate(rate);
-            return string.Create(CultureInfo.InvariantCulture, $"miss rate {100 * p.MissRate:F1}% at {rate:0.##} false alarms per hour (threshold {p.Threshold:F2}, {p.FalseAlarmsPerHour:F2} measured)");
+            return p.FalseAlarmsPerHour <= rate
+                ? string.Create(CultureInfo.InvariantCulture, $"miss rate {100 * p.MissRate:F1}% at {rate:0.##} false alarms per hour (threshold {p.Threshold:F2}, {p.FalseAlarmsPerHour:F2} measured)")
+                : string.Create(CultureInfo.InvariantCulture, $"no threshold reaches {rate:0.##} false alarms per hour (at {p.Threshold:F2}: {p.FalseAlarmsPerHour:F2} per hour, miss rate {100 * p.MissRate:F1}%)");
         }
         return string.Create(CultureInfo.InvariantCulture, $"{Keywords} keywords, {KeywordFreeHours:F2} h keyword-free; {Point(0.1)}; {Point(1)}");
     }
