@@ -56,9 +56,11 @@ var promptAudio = prompts.Select(p => Load(p.Path)).ToList();
 // Half the prompts are backgrounds for training, the other half keyword-free test audio (real speech).
 backgrounds.Add(new BackgroundAudio("asterisk prompts", promptAudio.Where((_, i) => i % 2 == 0).SelectMany(a => a).ToArray()));
 
-// The course labels 50 of its 1,375 steps (0.36 s) after each keyword; at another rate the same time is another count.
-int outputSteps = OutputSteps(rate * 10);
-var options = new TriggerWordClipOptions { SampleRate = rate, OutputSteps = outputSteps, LabelSteps = (int)Math.Round(50.0 * outputSteps / 1375) };
+// The detector's settings decide the clips' label shape: output steps of a 10 s clip (uncentred frames of hop 80), and
+// the course's 0.36 s of labels after each keyword at this rate's step length.
+var detectorOptions = new TriggerWordTrainer.Options { FeatureCount = 101, FrameSeconds = 80.0 / rate, Epochs = epochs, LearningRate = 1e-3, NumberOfThreads = threads, Seed = seed };
+int outputSteps = (int)detectorOptions.OutputSteps((rate * 10 - 200) / 80 + 1);
+var options = new TriggerWordClipOptions { SampleRate = rate, OutputSteps = outputSteps, LabelSteps = detectorOptions.LabelSteps };
 var train = new TriggerWordClipGenerator(options, trainKeywords, trainOthers, backgrounds, seed).Generate(clipCount).ToList();
 var test = new TriggerWordClipGenerator(options, testKeywords, testOthers, backgrounds, seed + 1).Generate(Math.Max(20, clipCount / 10)).ToList();
 Console.WriteLine($"{train.Count:N0} training clips ({train.Sum(c => c.Segments.Count(s => s.IsKeyword)):N0} keywords), {test.Count} test clips of held-out voices");
@@ -71,15 +73,7 @@ var features = ml.Transforms.AudioFeatures(new AudioFeaturesTransformer.Options 
     .Fit(ml.Data.LoadFromEnumerable(new[] { new ClipRow() }));
 IDataView Rows(IEnumerable<TriggerWordClip> clips) => ml.Data.LoadFromEnumerable(clips.Select(c => new ClipRow { Samples = c.Samples, Labels = c.Labels }));
 var started = DateTime.UtcNow;
-var detector = ml.Speech().Trainers.TriggerWord(new TriggerWordTrainer.Options
-{
-    FeatureCount = 101,
-    FrameSeconds = 80.0 / rate,
-    Epochs = epochs,
-    LearningRate = 1e-3,
-    NumberOfThreads = threads,
-    Seed = seed,
-}).Fit(ml.Data.Cache(features.Transform(Rows(train))));
+var detector = ml.Speech().Trainers.TriggerWord(detectorOptions).Fit(ml.Data.Cache(features.Transform(Rows(train))));
 Console.WriteLine($"Trained in {(DateTime.UtcNow - started).TotalSeconds:N0} s; loss by epoch: {string.Join(", ", detector.History!.Epochs.Select(e => e.TrainingLoss.ToString("F3")))}");
 
 // Keyword-free audio of held-out sources: the other half of the prompts, and noise and music clips without words.
@@ -117,9 +111,6 @@ string zip = Path.Combine(outDir, "trigger-words.zip");
 ml.Model.Save(new TransformerChain<ITransformer>(features, detector), Rows(test.Take(1)).Schema, zip);
 Console.WriteLine($"Pictures: {picture}, {det}; model: {zip}");
 return 0;
-
-// The detector's output steps for a clip of `samples`: uncentred frames of hop 80, then the kernel of 15 at stride 4.
-static int OutputSteps(int samples) => ((samples - 200) / 80 + 1 - 15) / 4 + 1;
 
 static IEnumerable<float[]> Chunks(float[] samples, int length)
 {

@@ -116,6 +116,15 @@ internal static class TriggerWordCommands
         string list = a.ExistingFile("i"), folder = Path.GetDirectoryName(Path.GetFullPath(list))!;
         int rate = a.Int("rate");
         var settings = Features();
+        var options = new TriggerWordTrainer.Options
+        {
+            FeatureCount = settings.Spectrogram.FftSize / 2 + 1,
+            FrameSeconds = (double)settings.Spectrogram.HopLength / rate,
+            Threshold = (float)a.Number("threshold"),
+            RefractorySeconds = a.Number("refractory"),
+            Dropout = a.Number("dropout"),
+        };
+        SequenceCommands.SetTraining(a, options);
         var rows = new List<ClipRow>();
         int number = 0;
         int? steps = null;
@@ -130,16 +139,17 @@ internal static class TriggerWordCommands
                 throw new InvalidDataException($"'{list}', line {number}: '{parts[0]}' does not exist in {folder}.");
             var ends = parts.Length < 2 || parts[1].Length == 0 ? [] : parts[1].Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double e)
                 ? e : throw new InvalidDataException($"'{list}', line {number}: keyword end '{v}' is not a number of seconds.")).ToArray();
-            // The frames the pipeline will compute: the length LoadAudio resamples to, through the uncentred spectrogram.
+            // The frames the pipeline will compute: the length LoadAudio resamples to, through the uncentred spectrogram
+            // (the file is read here for its length and again by LoadAudio).
             var info = WavFile.Read(path);
             double seconds = info.Duration;
             long samples = info.SampleRate == rate ? info.Length : (long)Math.Ceiling((double)rate * info.Length / info.SampleRate); // Resampler.OutputLength
             long frames = samples < settings.Spectrogram.FftSize ? 0 : 1 + (samples - settings.Spectrogram.FftSize) / settings.Spectrogram.HopLength;
-            if (frames < 15)
+            int outputSteps = (int)options.OutputSteps(frames);
+            if (outputSteps == 0)
                 throw new InvalidDataException($"'{list}', line {number}: '{parts[0]}' is {seconds:F2} s, too short for the detector's first layer.");
-            int outputSteps = (int)((frames - 15) / 4 + 1);
             steps ??= outputSteps;
-            rows.Add(new ClipRow { Path = path, Labels = TriggerWordLabels.Create(ends, seconds, outputSteps) });
+            rows.Add(new ClipRow { Path = path, Labels = TriggerWordLabels.Create(ends, seconds, outputSteps, options.LabelSteps) });
         }
         if (rows.Count == 0)
             throw new InvalidDataException($"'{list}' lists no clips.");
@@ -148,20 +158,11 @@ internal static class TriggerWordCommands
         var featureModel = ml.Transforms.LoadAudio("Samples", "Path", sampleRate: rate)
             .Append(ml.Transforms.AudioFeatures(new AudioFeaturesTransformer.Options { InputColumnName = "Samples", SampleRateColumnName = "SamplesSampleRate", SampleRate = rate, Features = settings }))
             .Fit(data);
-        var options = new TriggerWordTrainer.Options
-        {
-            FeatureCount = settings.Spectrogram.FftSize / 2 + 1,
-            FrameSeconds = (double)settings.Spectrogram.HopLength / rate,
-            Threshold = (float)a.Number("threshold"),
-            RefractorySeconds = a.Number("refractory"),
-            Dropout = a.Number("dropout"),
-        };
-        SequenceCommands.SetTraining(a, options);
         var detector = ml.Speech().Trainers.TriggerWord(options).Fit(ml.Data.Cache(featureModel.Transform(data)));
         var model = featureModel.Append(detector);
         string output = a.Required("output");
         ml.Model.Save(model, data.Schema, output);
-        Console.WriteLine($"Saved {output} ({rows.Count:N0} clips, {steps} output steps of {detector.StepSeconds * 1000:F1} ms each)");
+        Console.WriteLine($"Saved {output} ({rows.Count:N0} clips, {steps} output steps of {detector.StepSeconds * 1000:F1} ms each, {options.LabelSteps} labelled after each keyword)");
         return 0;
     }
 

@@ -28,8 +28,8 @@ public class TriggerWordCliTests : IDisposable
         string model = Path.Combine(_dir, "trigger.zip");
         var trained = CliProcess.Run("trigger-train", "-i", Path.Combine(clips, "clips.tsv"), "-output", model, "-rate", "8000", "-epochs", "1", "-threads", "1");
         Assert.True(trained.Exit == 0, trained.Err + trained.Out);
-        // 2 s at 8 kHz: 198 frames of hop 80 -> 46 steps of 40 ms.
-        Assert.Contains("(12 clips, 46 output steps of 40.0 ms each)", trained.Out);
+        // 2 s at 8 kHz: 198 frames of hop 80 -> 46 steps of 40 ms; the course's 0.36 s of labels is 9 of them.
+        Assert.Contains("(12 clips, 46 output steps of 40.0 ms each, 9 labelled after each keyword)", trained.Out);
 
         var detected = CliProcess.Run("trigger-detect", "-model", model, "-threshold", "0.05", Path.Combine(clips, "000000.wav"));
         Assert.True(detected.Exit == 0, detected.Err + detected.Out);

@@ -176,10 +176,7 @@ public sealed class CtcSpeechTrainer : IEstimator<CtcSpeechTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         _host.CheckValue(inputSchema, nameof(inputSchema));
-        if (!inputSchema.TryFindColumn(_options.FeaturesColumnName, out var features))
-            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "features", _options.FeaturesColumnName);
-        if (features.Kind == SchemaShape.Column.VectorKind.Scalar || features.ItemType != NumberDataViewType.Single)
-            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "features", _options.FeaturesColumnName, "vector of Single", features.GetTypeString());
+        SpeechRows.CheckFeaturesShape(_host, inputSchema, _options.FeaturesColumnName);
         if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var label))
             throw _host.ExceptSchemaMismatch(nameof(inputSchema), "label", _options.LabelColumnName);
         if (label.Kind != SchemaShape.Column.VectorKind.Scalar || label.ItemType is not TextDataViewType)

@@ -16,6 +16,15 @@ internal static class SpeechRows
         return column;
     }
 
+    /// <summary>Checks, at schema propagation, that <paramref name="name"/> is a vector of Single.</summary>
+    public static void CheckFeaturesShape(IExceptionContext ectx, SchemaShape inputSchema, string name)
+    {
+        if (!inputSchema.TryFindColumn(name, out var features))
+            throw ectx.ExceptSchemaMismatch(nameof(inputSchema), "features", name);
+        if (features.Kind == SchemaShape.Column.VectorKind.Scalar || features.ItemType != NumberDataViewType.Single)
+            throw ectx.ExceptSchemaMismatch(nameof(inputSchema), "features", name, "vector of Single", features.GetTypeString());
+    }
+
     /// <summary>A getter of a row's features as a dense copy, which a scoring mapper may keep while the cursor moves on.</summary>
     public static Func<float[]> DenseGetter(DataViewRow row, DataViewSchema.Column column)
     {

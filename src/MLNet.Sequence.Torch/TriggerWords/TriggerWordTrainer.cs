@@ -65,6 +65,15 @@ public sealed class TriggerWordTrainer : IEstimator<TriggerWordTransformer>
         /// <summary>The output column of detection times in seconds; their peaks go to this name + "Peaks".</summary>
         public string DetectionsColumnName = "Detections";
 
+        /// <summary>The network's output steps for a clip of <paramref name="frames"/> feature frames (0: shorter than the kernel).</summary>
+        public long OutputSteps(long frames) => frames < KernelSize ? 0 : (frames - KernelSize) / Stride + 1;
+
+        /// <summary>
+        /// Labelled steps after each keyword that span the curriculum's 0.36 s (50 of its 1,375 steps over 10 s) at this
+        /// step length; at 44.1 kHz with its spectrogram that is its 50, at 16 kHz 18.
+        /// </summary>
+        public int LabelSteps => Math.Max(1, (int)Math.Round(50 * 10.0 / 1375 / (FrameSeconds * Stride)));
+
         internal override void Validate(IExceptionContext ectx)
         {
             base.Validate(ectx);
@@ -135,10 +144,7 @@ public sealed class TriggerWordTrainer : IEstimator<TriggerWordTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         _host.CheckValue(inputSchema, nameof(inputSchema));
-        if (!inputSchema.TryFindColumn(_options.FeaturesColumnName, out var features))
-            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "features", _options.FeaturesColumnName);
-        if (features.Kind == SchemaShape.Column.VectorKind.Scalar || features.ItemType != NumberDataViewType.Single)
-            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "features", _options.FeaturesColumnName, "vector of Single", features.GetTypeString());
+        SpeechRows.CheckFeaturesShape(_host, inputSchema, _options.FeaturesColumnName);
         if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var label))
             throw _host.ExceptSchemaMismatch(nameof(inputSchema), "label", _options.LabelColumnName);
         if (label.Kind == SchemaShape.Column.VectorKind.Scalar || label.ItemType != NumberDataViewType.Single)

@@ -117,6 +117,18 @@ public class TriggerWordTests
     }
 
     [Fact]
+    public void OptionsGiveTheCoursesOutputStepsAndLabelWindowAtAnyRate()
+    {
+        var course = new TriggerWordTrainer.Options(); // 44.1 kHz, hop 80, kernel 15, stride 4
+        Assert.Equal(1375, course.OutputSteps(5511));
+        Assert.Equal(0, course.OutputSteps(14));
+        Assert.Equal(1, course.OutputSteps(15));
+        Assert.Equal(50, course.LabelSteps);
+        // At 16 kHz a step is 20 ms: 0.36 s is 18 steps, not 50.
+        Assert.Equal(18, new TriggerWordTrainer.Options { FrameSeconds = 80.0 / 16000 }.LabelSteps);
+    }
+
+    [Fact]
     public void BadInputIsRefusedByName()
     {
         var ml = new MLContext(seed: 1);
