@@ -106,7 +106,9 @@ public sealed class Seq2SeqAttentionTransformer : SequenceModelTransformerBase
         }
     }
 
-    private const uint VersionFirst = 0x00010001;
+    // Version 2: the decoder's weights are named under the shared attention decoder ("decoding."); version 1 zips
+    // name them on the translation network itself and cannot be read back.
+    private const uint VersionSharedDecoder = 0x00010002;
 
     private readonly Settings _settings;
     private readonly Seq2SeqModule _module;
@@ -141,9 +143,9 @@ public sealed class Seq2SeqAttentionTransformer : SequenceModelTransformerBase
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "MLSQS2SA",
-        verWrittenCur: VersionFirst,
-        verReadableCur: VersionFirst,
-        verWeCanReadBack: VersionFirst,
+        verWrittenCur: VersionSharedDecoder,
+        verReadableCur: VersionSharedDecoder,
+        verWeCanReadBack: VersionSharedDecoder,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(Seq2SeqAttentionTransformer).Assembly.FullName);
 
@@ -211,7 +213,7 @@ public sealed class Seq2SeqAttentionTransformer : SequenceModelTransformerBase
             using var scope = NewDisposeScope();
             var (sourceIds, lengths) = PaddedBatch.Create(ids, batch, Device);
             var encoded = _module.Encode(sourceIds, lengths);
-            using var decoder = new Seq2SeqDecoder(_module, encoded, Device);
+            using var decoder = new AttentionStepDecoder(_module.Decoder, encoded, Device);
             var first = Enumerable.Repeat((long)TokenIndex.Start, batch.Length).ToList();
             var sourceLengths = batch.Select(r => ids[r].Length).ToList();
             IReadOnlyList<IReadOnlyList<Hypothesis>> hypotheses = decoding.Strategy == DecodingStrategy.BeamSearch

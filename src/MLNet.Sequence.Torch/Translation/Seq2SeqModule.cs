@@ -55,31 +55,15 @@ internal sealed record Seq2SeqShape(
     }
 }
 
-/// <summary>What the encoder gives the decoder for a batch of sources.</summary>
-/// <param name="Memory">The encoder's outputs a(t'), [batch, source, memory].</param>
-/// <param name="Keys">The memory projected for attention, [batch, source, hidden].</param>
-/// <param name="Mask">True at real source positions, [batch, source].</param>
-/// <param name="State">The decoder's first state (null: zeros).</param>
-internal sealed record EncodedSource(Tensor Memory, Tensor Keys, Tensor Mask, RecurrentState? State);
-
-/// <summary>The decoder's state between steps: the recurrent stack's, and the last attentional vector (input feeding).</summary>
-internal sealed record DecoderState(RecurrentState? Recurrent, Tensor? Feed);
-
 /// <summary>
 /// An encoder-decoder with attention. Source embeddings feed a (bi)directional recurrent encoder whose outputs are
-/// the memory; a unidirectional recurrent decoder, started by the bridge, attends over the memory at every step
-/// (Bahdanau: from its state before the step; Luong: after it, with input feeding) and combines its state with
-/// the context into the attentional vector h̃ = tanh(W [s; c]) from which the next token's logits come.
+/// the memory; the <see cref="AttentionDecoder"/>, started by the bridge, attends over it at every step.
 /// </summary>
 internal sealed class Seq2SeqModule : nn.Module
 {
     private readonly Embedding sourceEmbedding;
     private readonly RecurrentEncoder encoder;
-    private readonly Embedding targetEmbedding;
-    private readonly RecurrentEncoder decoder;
-    private readonly AttentionLayer attention;
-    private readonly Linear combine;
-    private readonly Linear output;
+    private readonly AttentionDecoder decoding;
     private readonly Dropout dropout;
     private readonly Linear? bridgeHidden;
     private readonly Linear? bridgeCell;
@@ -88,23 +72,11 @@ internal sealed class Seq2SeqModule : nn.Module
     {
         Shape = shape;
         sourceEmbedding = source;
-        targetEmbedding = target;
         encoder = new RecurrentEncoder(shape.SourceEmbedding, shape.Encoder);
         int memory = encoder.OutputSize;
-        attention = new AttentionLayer(shape.Attention, shape.DecoderHiddenSize, memory, shape.AttentionHiddenSize);
-        int input = (shape.FeedPreviousToken ? shape.TargetEmbedding : 0)
-            + (attention.QueriesPreviousState ? memory : shape.InputFeeding ? shape.DecoderHiddenSize : 0);
-        if (input == 0)
-            throw new ArgumentException("The decoder would have no input: feed it the previous token, or use input feeding.");
-        decoder = new RecurrentEncoder(input, new RecurrentEncoderOptions
-        {
-            CellType = shape.DecoderCell,
-            HiddenSize = shape.DecoderHiddenSize,
-            Layers = shape.DecoderLayers,
-            Dropout = shape.Dropout,
-        });
-        combine = nn.Linear(shape.DecoderHiddenSize + memory, shape.DecoderHiddenSize);
-        output = nn.Linear(shape.DecoderHiddenSize, shape.TargetVocabulary);
+        decoding = new AttentionDecoder(new AttentionDecoderShape(shape.TargetVocabulary, shape.TargetEmbedding, memory,
+            shape.DecoderCell, shape.DecoderHiddenSize, shape.DecoderLayers, shape.Attention, shape.AttentionHiddenSize,
+            shape.InputFeeding, shape.FeedPreviousToken, shape.Dropout), target);
         dropout = nn.Dropout(shape.Dropout);
         if (shape.Bridge == BridgeType.Dense)
         {
@@ -117,8 +89,8 @@ internal sealed class Seq2SeqModule : nn.Module
 
     public Seq2SeqShape Shape { get; }
 
-    /// <summary>Whether training can run the decoder over the whole target at once (Luong attention without input feeding).</summary>
-    public bool DecodesWholeTargets => !attention.QueriesPreviousState && !Shape.InputFeeding;
+    /// <summary>The decoder, which a search drives step by step.</summary>
+    public AttentionDecoder Decoder => decoding;
 
     /// <summary>Encodes sources [batch, source] with <paramref name="lengths"/> (int64 on the CPU, each at least 1).</summary>
     public EncodedSource Encode(Tensor sources, Tensor lengths)
@@ -126,7 +98,7 @@ internal sealed class Seq2SeqModule : nn.Module
         var (memory, final) = encoder.call(dropout.call(sourceEmbedding.call(sources)), lengths);
         long time = sources.shape[1];
         var mask = arange(time, device: sources.device).unsqueeze(0).lt(lengths.to(sources.device).unsqueeze(1));
-        return new EncodedSource(memory, attention.Keys(memory), mask, Bridge(final));
+        return new EncodedSource(memory, decoding.Keys(memory), mask, Bridge(final));
     }
 
     // The decoder's first state: every layer from the encoder's top-layer final states through a dense layer.
@@ -145,83 +117,7 @@ internal sealed class Seq2SeqModule : nn.Module
         return new RecurrentState(hidden, cell);
     }
 
-    /// <summary>
-    /// One decoder step for every row: the previous tokens [batch] (int64) → logits [batch, vocabulary], the new
-    /// state, and the attention weights [batch, source].
-    /// </summary>
-    public (Tensor Logits, DecoderState State, Tensor Weights) Step(Tensor previous, DecoderState state, EncodedSource source)
-    {
-        var embedded = Shape.FeedPreviousToken ? dropout.call(targetEmbedding.call(previous)) : null;
-        var (feed, next, weights) = StepCore(embedded, state, source);
-        return (output.call(dropout.call(feed)), next, weights);
-    }
-
-    // The step on an embedded input: attentional vector [batch, hidden], new state, weights [batch, source].
-    private (Tensor Feed, DecoderState State, Tensor Weights) StepCore(Tensor? embedded, DecoderState state, EncodedSource source)
-    {
-        long batch = source.Memory.shape[0];
-        if (attention.QueriesPreviousState)
-        {
-            // Bahdanau: attend from s(t-1), then step on [y(t-1); c(t)].
-            var query = state.Recurrent is null
-                ? zeros(batch, 1, Shape.DecoderHiddenSize, device: source.Memory.device)
-                : state.Recurrent.Hidden[-1].unsqueeze(1);
-            var (context, weights) = attention.Attend(query, source.Keys, source.Memory, source.Mask);
-            var input = embedded is null ? context : cat([embedded.unsqueeze(1), context], 2);
-            var (outputs, recurrent) = decoder.Step(input, state.Recurrent);
-            var feed = combine.call(cat([outputs, context], 2)).tanh().squeeze(1);
-            return (feed, new DecoderState(recurrent, null), weights.squeeze(1));
-        }
-        else
-        {
-            // Luong: step on [y(t-1); h̃(t-1)], then attend from s(t).
-            Tensor input;
-            if (Shape.InputFeeding)
-            {
-                var previousFeed = state.Feed ?? zeros(batch, Shape.DecoderHiddenSize, device: source.Memory.device);
-                input = embedded is null ? previousFeed : cat([embedded, previousFeed], 1);
-            }
-            else
-                input = embedded!;
-            var (outputs, recurrent) = decoder.Step(input.unsqueeze(1), state.Recurrent);
-            var (context, weights) = attention.Attend(outputs, source.Keys, source.Memory, source.Mask);
-            var feed = combine.call(cat([outputs, context], 2)).tanh().squeeze(1);
-            return (feed, new DecoderState(recurrent, feed), weights.squeeze(1));
-        }
-    }
-
-    /// <summary>
-    /// Training logits [batch, target, vocabulary] for decoder inputs [batch, target] (start token first). With
-    /// <paramref name="teacherForcing"/> below 1, each step feeds the model's own previous prediction instead of
-    /// the reference token with probability 1 - ratio.
-    /// </summary>
-    public Tensor Logits(EncodedSource source, Tensor inputs, double teacherForcing = 1.0, Random? random = null)
-    {
-        long steps = inputs.shape[1];
-        if (DecodesWholeTargets && teacherForcing >= 1)
-        {
-            var embedded = dropout.call(targetEmbedding.call(inputs));
-            var (outputs, _) = decoder.Step(embedded, source.State);
-            var (context, _) = attention.Attend(outputs, source.Keys, source.Memory, source.Mask);
-            return output.call(dropout.call(combine.call(cat([outputs, context], 2)).tanh()));
-        }
-
-        // Embeddings of every reference input at once; the loop only runs the recurrence and attention.
-        var all = Shape.FeedPreviousToken ? dropout.call(targetEmbedding.call(inputs)) : null;
-        var state = new DecoderState(source.State, null);
-        var feeds = new List<Tensor>((int)steps);
-        Tensor? previousLogits = null;
-        for (long t = 0; t < steps; t++)
-        {
-            Tensor? embedded = all?[.., t];
-            if (all is not null && previousLogits is not null && teacherForcing < 1 && random!.NextDouble() >= teacherForcing)
-                embedded = dropout.call(targetEmbedding.call(previousLogits.argmax(1)));
-            var (feed, next, _) = StepCore(embedded, state, source);
-            state = next;
-            feeds.Add(feed);
-            if (teacherForcing < 1)
-                previousLogits = output.call(feed).detach();
-        }
-        return output.call(dropout.call(stack(feeds, 1)));
-    }
+    /// <summary>Training logits [batch, target, vocabulary] for decoder inputs [batch, target] (start token first); see <see cref="AttentionDecoder.Logits"/>.</summary>
+    public Tensor Logits(EncodedSource source, Tensor inputs, double teacherForcing = 1.0, Random? random = null) =>
+        decoding.Logits(source, inputs, teacherForcing, random);
 }

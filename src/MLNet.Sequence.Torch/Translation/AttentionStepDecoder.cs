@@ -1,23 +1,22 @@
 using MLNet.Sequence.Torch.Data;
 using MLNet.Sequence.Torch.Decoding;
-using MLNet.Sequence.Torch.Modules;
 using static TorchSharp.torch;
 
 namespace MLNet.Sequence.Torch.Translation;
 
 /// <summary>
-/// The translation network as a step decoder for a batch of encoded sources: each row's memory, keys and mask,
-/// and its decoder state, reordered together when beams are chosen.
+/// An attention decoder as a search sees it, for a batch of encoded inputs (sentences, images): each row's memory,
+/// keys and mask, and its decoder state, reordered together when beams are chosen.
 /// </summary>
-internal sealed class Seq2SeqDecoder : IStepDecoder
+internal sealed class AttentionStepDecoder : IStepDecoder
 {
     private static readonly long[] s_neverEmitted = [TokenIndex.Padding, TokenIndex.Start];
-    private readonly Seq2SeqModule _module;
+    private readonly AttentionDecoder _module;
     private EncodedSource _source;
     private DecoderState _state;
     private Tensor? _attention;
 
-    public Seq2SeqDecoder(Seq2SeqModule module, EncodedSource source, Device device)
+    public AttentionStepDecoder(AttentionDecoder module, EncodedSource source, Device device)
     {
         _module = module;
         Device = device;
