@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Sequence.Torch.Captioning;
 using MLNet.Sequence.Torch.Classification;
 using MLNet.Sequence.Torch.LanguageModel;
 using MLNet.Sequence.Metrics;
@@ -76,6 +77,13 @@ public static class SequenceCatalog
             TranslationColumnName = translationColumnName,
             Epochs = epochs,
         });
+
+    /// <summary>An image captioner on a pixels column (ExtractPixels), a global features column (DnnFeaturizeImage's ResNet18) or both,
+    /// and a caption column (see <see cref="ImageCaptioningTrainer"/>).</summary>
+    /// <param name="catalog">The transforms catalog, beside ML.NET's image transforms.</param>
+    /// <param name="options">Columns, encoder, decoder, training and decoding settings.</param>
+    public static ImageCaptioningTrainer ImageCaptioning(this TransformsCatalog catalog, ImageCaptioningTrainer.Options options) =>
+        new(CatalogUtils.GetEnvironment(catalog), options);
 
     /// <summary>A CTC speech recogniser on a features column (frames x features) and a transcript column.</summary>
     /// <param name="catalog">The speech trainers (<c>mlContext.Speech().Trainers</c>).</param>
