@@ -1,4 +1,4 @@
-namespace MLNet.Sequence.Plots.Scenes;
+namespace MLNet.Sequence.Vision.Scenes;
 
 /// <summary>The kinds of shape a scene holds.</summary>
 public enum ShapeKind

@@ -1,6 +1,6 @@
-using MLNet.Sequence.Plots.Scenes;
+using MLNet.Sequence.Vision.Scenes;
 
-namespace MLNet.Sequence.Torch.Tests.Captioning;
+namespace MLNet.Sequence.Vision.Tests.Captioning;
 
 public class ShapeSceneTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using SkiaSharp;
 
-namespace MLNet.Sequence.Plots.Scenes;
+namespace MLNet.Sequence.Vision.Scenes;
 
 /// <summary>Which part of a captioning set a scene is drawn for.</summary>
 public enum SceneSplit

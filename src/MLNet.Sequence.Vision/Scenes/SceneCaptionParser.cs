@@ -1,4 +1,4 @@
-namespace MLNet.Sequence.Plots.Scenes;
+namespace MLNet.Sequence.Vision.Scenes;
 
 /// <summary>A shape as a caption names it.</summary>
 internal sealed record NamedShape(ShapeKind Kind, ShapeColour Colour, ShapeSize? Size);
