@@ -12,6 +12,7 @@ var commands = new[]
     TranslationCommands.Train, TranslationCommands.Translate, TranslationCommands.Analysis, TranslationCommands.Bleu,
     SpeechCommands.AudioFeatures, SpeechCommands.SpeechTrain, SpeechCommands.Transcribe, SpeechCommands.ArpaBuild, SpeechCommands.Wer, SpeechCommands.SpeechSynthesize,
     TriggerWordCommands.Synthesize, TriggerWordCommands.Train, TriggerWordCommands.Detect,
+    CaptionCommands.Train, CaptionCommands.Caption,
 }.ToDictionary(c => c.Name);
 commands["neighbors"] = commands["neighbours"];
 
