@@ -6,7 +6,8 @@
 // the speed of feature extraction and of beam-3 captioning, and pictures of each word's attention.
 //
 // Usage: dotnet run -c Release --project examples/ImageCaptioning -- DATA_FOLDER [--train 3000] [--test 400]
-//        [--validation 200] [--epochs 10] [--size 64] [--seed 1] [--threads 2] [--out FOLDER] [--regenerate]
+//        [--validation 200] [--epochs 10] [--size 64] [--seed 1] [--threads 2] [--out FOLDER] [--regenerate] [--generate-only]
+// The set is written once per settings (DATA_FOLDER/train.tsv, test.tsv, validation/train.tsv, images/); --generate-only stops there.
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -52,6 +53,8 @@ if (arguments.Contains("--regenerate") || !File.Exists(stamp))
     File.WriteAllText(stamp, "");
     Console.WriteLine($"Generated {trainCount:N0} training, {validationCount:N0} validation and {testCount:N0} test scenes of {size} × {size} in {watch.Elapsed.TotalSeconds:F1} s.");
 }
+if (arguments.Contains("--generate-only"))
+    return 0;
 Console.WriteLine($"Held-out colour-shape pairs (test only): {string.Join(", ", ShapeSceneGenerator.DefaultHeldOut.Select(p => $"{ShapeScene.Word(p.Colour)} {ShapeScene.Word(p.Kind)}"))}.");
 
 var ml = new MLContext(seed: seed);
