@@ -11,7 +11,7 @@ var commands = new[]
     SequenceCommands.Classify, SequenceCommands.Tag, SequenceCommands.LanguageModelTrain, SequenceCommands.LanguageModelScore, SequenceCommands.LanguageModelGenerate,
     TranslationCommands.Train, TranslationCommands.Translate, TranslationCommands.Analysis, TranslationCommands.Bleu,
     SpeechCommands.AudioFeatures, SpeechCommands.SpeechTrain, SpeechCommands.Transcribe, SpeechCommands.ArpaBuild, SpeechCommands.Wer, SpeechCommands.SpeechSynthesize,
-    TriggerWordCommands.Synthesize, TriggerWordCommands.Train, TriggerWordCommands.Detect,
+    TriggerWordCommands.Synthesize, TriggerWordCommands.Train, TriggerWordCommands.Detect, TriggerWordCommands.Evaluate,
     CaptionCommands.Train, CaptionCommands.Caption,
 }.ToDictionary(c => c.Name);
 commands["neighbors"] = commands["neighbours"];

@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Sequence.Audio;
 using MLNet.Sequence.Metrics;
+using MLNet.Sequence.Plots;
 using MLNet.Sequence.Torch;
 using MLNet.Sequence.Torch.TriggerWords;
 
@@ -55,6 +56,17 @@ internal static class TriggerWordCommands
             Flag.Number("refractory", "<the model's>", "seconds after a detection during which no other fires"),
         },
         RunDetect, positional: "WAV... | -");
+
+    public static readonly Command Evaluate = new("trigger-evaluate",
+        "Evaluates a model saved by trigger-train in the wake-word benchmark's terms: the miss rate on clips that say the keyword (a clips.tsv of files and keyword end times) against false alarms per hour on keyword-free WAV files; prints the miss rate at 1 false alarm per 10 hours and per hour, the figures at the model's threshold and the real-time factor, and draws the DET curve.",
+        new[]
+        {
+            Flag.Required("model", "MODEL.zip", "a model saved by trigger-train"),
+            Flag.Required("keywords", "clips.tsv", "clips that say the keyword: file and comma-separated keyword end times (s), as trigger-synthesize writes"),
+            Flag.Required("free", "DIR", "a folder of keyword-free WAV files (speech, noise, music)"),
+            Flag.Text("det", "DET.png", "where to draw the DET curve (PNG or SVG)"),
+        },
+        RunEvaluate);
 
     private static int RunSynthesize(Arguments a)
     {
@@ -220,6 +232,61 @@ internal static class TriggerWordCommands
             }
             Report(stream.Flush());
             Console.Error.WriteLine($"{name}: {found} detection(s) in {(double)pushed / rate:F1} s of audio");
+        }
+        return 0;
+    }
+
+    private static int RunEvaluate(Arguments a)
+    {
+        var loaded = ModelFiles.Load(a.Required("model"));
+        var detector = ModelFiles.Find<TriggerWordTransformer>(loaded)
+            ?? throw new InvalidDataException($"'{a.Text("model")}' holds no trigger-word detector; train one with trigger-train.");
+        var features = ModelFiles.Find<AudioFeaturesTransformer>(loaded)
+            ?? throw new InvalidDataException($"'{a.Text("model")}' holds no audio features transform.");
+        int rate = features.Settings.SampleRate;
+        float[] Samples(string path)
+        {
+            if (!File.Exists(path))
+                throw new InvalidDataException($"WAV file '{path}' does not exist.");
+            var audio = WavFile.Read(path);
+            return audio.SampleRate == rate ? audio.Mono() : Resampler.Resample(audio.Mono(), audio.SampleRate, rate);
+        }
+        string list = a.ExistingFile("keywords"), folder = Path.GetDirectoryName(Path.GetFullPath(list))!;
+        var keywordSamples = new List<float[]>();
+        var keywordEnds = new List<double[]>();
+        int number = 0;
+        foreach (string line in File.ReadLines(list))
+        {
+            number++;
+            if (line.Trim().Length == 0)
+                continue;
+            var parts = line.Split('\t');
+            keywordSamples.Add(Samples(Path.Combine(folder, parts[0])));
+            keywordEnds.Add(parts.Length < 2 || parts[1].Length == 0 ? [] : parts[1].Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double e)
+                ? e : throw new InvalidDataException($"'{list}', line {number}: keyword end '{v}' is not a number of seconds.")).ToArray());
+        }
+        string freeFolder = a.Required("free");
+        if (!Directory.Exists(freeFolder))
+            throw new InvalidDataException($"-free: the folder '{freeFolder}' does not exist.");
+        var freeSamples = Directory.GetFiles(freeFolder, "*.wav").Order(StringComparer.Ordinal).Select(Samples).ToList();
+        if (keywordSamples.Count == 0 || freeSamples.Count == 0)
+            throw new InvalidDataException(keywordSamples.Count == 0 ? $"'{list}' lists no clips." : $"'{freeFolder}' holds no WAV files.");
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var keywordProbabilities = detector.Probabilities(keywordSamples.Select(s => features.Featurizer.Compute(s)).ToList());
+        var freeProbabilities = detector.Probabilities(freeSamples.Select(s => features.Featurizer.Compute(s)).ToList());
+        double audioSeconds = (keywordSamples.Sum(s => (double)s.Length) + freeSamples.Sum(s => (double)s.Length)) / rate;
+        double rtf = watch.Elapsed.TotalSeconds / audioSeconds;
+        var evaluation = TriggerWordEvaluation.Compute(
+            keywordProbabilities.Select((p, i) => new KeywordClipScores(p, keywordEnds[i])).ToList(), freeProbabilities, detector.StepSeconds, detector.RefractorySeconds);
+        var atThreshold = evaluation.At(detector.Threshold);
+        Console.WriteLine(evaluation);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"At the model's threshold {detector.Threshold:F2}: miss rate {100 * atThreshold.MissRate:F1}%, {atThreshold.FalseAlarmsPerHour:F2} false alarms per hour; real-time factor {rtf:F4} ({1 / rtf:F0}x real time, whole clips batched)."));
+        if (a.Text("det") is string det)
+        {
+            DetCurvePlot.Save(det, [new DetCurve(Path.GetFileNameWithoutExtension(a.Required("model")), evaluation.Curve.Select(p => (p.FalseAlarmsPerHour, p.MissRate)).ToList())]);
+            Console.WriteLine($"DET curve: {det}");
         }
         return 0;
     }
