@@ -173,7 +173,7 @@ double BleuN(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<strin
 List<T> Pick<T>(IReadOnlyList<T> all, List<int> rows) => rows.Select(i => all[i]).ToList();
 Console.WriteLine();
 Console.WriteLine($"Held-out test set: {images.Count} images ({relational.Count} with two or three shapes, whose captions state relations), {references.Sum(r => r.Count)} references.");
-Console.WriteLine($"{"model",-34} {"BLEU-1",7} {"BLEU-2",7} {"BLEU-3",7} {"BLEU-4",7} {"rel B-4",8} {"correct",8} {"rel ok",7} {"colour",7} {"shape",6} {"size",5} {"relat.",7} {"count",6} {"img/s",7}");
+Console.WriteLine($"{"model",-34} {"BLEU-1",7} {"BLEU-2",7} {"BLEU-3",7} {"BLEU-4",7} {"rel B-4",8} {"correct",8} {"rel ok",12} {"colour",7} {"shape",6} {"size",5} {"relat.",7} {"count",6} {"img/s",7}");
 foreach (var (name, captions, perSecond) in results)
 {
     var checks = captions.Select((c, i) => scenes[i].Check(c)).ToList();
@@ -181,13 +181,21 @@ foreach (var (name, captions, perSecond) in results)
     var relChecks = Pick(checks, relational);
     Console.WriteLine($"{name,-34} {BleuN(captions, references, 1),7:F2} {BleuN(captions, references, 2),7:F2} {BleuN(captions, references, 3),7:F2} {BleuN(captions, references, 4),7:F2} " +
         $"{BleuN(Pick(captions, relational), Pick(references, relational), 4),8:F2} {100.0 * Count(c => c.Correct) / checks.Count,7:F1}% " +
-        $"{100.0 * relChecks.Count(c => !c.WrongRelation && c.Readable) / relChecks.Count,6:F1}% " +
+        $"{RelationAccuracy(relChecks),12} " +
         $"{Count(c => c.WrongColour),7} {Count(c => c.WrongShape),6} {Count(c => c.WrongSize),5} {Count(c => c.WrongRelation),7} {Count(c => c.WrongCount),6} " +
         $"{(perSecond is double s ? s.ToString("F0") : "-"),7}");
 }
 Console.WriteLine("(BLEU: sacreBLEU's corpus BLEU-n over all references; rel: the images with relations; correct: every fact of the caption right; " +
+    "rel ok: relation captions whose stated relations hold, of those (in brackets) whose two shapes were both found; " +
     "columns colour..count: captions with that kind of mistake; img/s: captioning the test images batched, features given.)");
 Console.WriteLine($"ResNet18 feature extraction (load, resize, ONNX): {featureRate:F1} images/s on the training set, {testFeatureRate:F1} on the test set.");
+
+// The share of relation captions whose relations are right, among those where both named shapes were found.
+static string RelationAccuracy(List<CaptionCheck> checks)
+{
+    var judged = checks.Where(c => c.JudgedRelations > 0).ToList();
+    return judged.Count == 0 ? "-" : $"{100.0 * judged.Count(c => !c.WrongRelation) / judged.Count:F1}% ({judged.Count})";
+}
 
 // 6. Examples and attention pictures.
 Console.WriteLine();

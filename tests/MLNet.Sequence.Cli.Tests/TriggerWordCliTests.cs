@@ -35,6 +35,23 @@ public class TriggerWordCliTests : IDisposable
         Assert.True(detected.Exit == 0, detected.Err + detected.Out);
         Assert.Matches(@"000000\.wav: \d+ detection\(s\) in 2\.0 s of audio", detected.Err);
 
+        // Keyword-free audio: two 30 s clips of white noise at the clips' rate.
+        string free = Path.Combine(_dir, "free");
+        Directory.CreateDirectory(free);
+        var random = new Random(2);
+        for (int i = 0; i < 2; i++)
+            WavFile.Write(Path.Combine(free, $"noise{i}.wav"), Enumerable.Range(0, 8000 * 30).Select(_ => (float)(0.05 * (random.NextDouble() * 2 - 1))).ToArray(), 8000);
+        string det = Path.Combine(_dir, "det.png");
+        var evaluated = CliProcess.Run("trigger-evaluate", "-model", model, "-keywords", Path.Combine(clips, "clips.tsv"), "-free", free, "-det", det);
+        Assert.True(evaluated.Exit == 0, evaluated.Err + evaluated.Out);
+        int keywordCount = lines.Sum(l => l.Split('\t')[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains($"{keywordCount} keywords, 0.02 h keyword-free", evaluated.Out);
+        Assert.Matches(@"At the model's threshold 0\.50: miss rate \d+\.\d%, \d+\.\d\d false alarms per hour; real-time factor", evaluated.Out);
+        Assert.True(new FileInfo(det).Length > 1000);
+        var noFree = CliProcess.Run("trigger-evaluate", "-model", model, "-keywords", Path.Combine(clips, "clips.tsv"), "-free", Path.Combine(_dir, "nowhere"));
+        Assert.NotEqual(0, noFree.Exit);
+        Assert.Contains("nowhere' does not exist", noFree.Err);
+
         File.AppendAllText(Path.Combine(clips, "clips.tsv"), "missing.wav\t1.0\n");
         var missing = CliProcess.Run("trigger-train", "-i", Path.Combine(clips, "clips.tsv"), "-output", model, "-rate", "8000", "-epochs", "1");
         Assert.NotEqual(0, missing.Exit);

@@ -88,12 +88,14 @@ internal sealed record CaptioningShape(
 /// feature vector plus a learned embedding of its position (so that "left of" can be read from where attention
 /// looks), and the <see cref="AttentionDecoder"/> attends over them at every word (show, attend and tell). With
 /// only a global feature vector (ResNet18's, say) the memory is that one vector, projected (show and tell). The
-/// decoder's first state comes from the global features when given, else from the mean of the regions.
+/// decoder's first state comes from the global features and, with pixels, a layout summary of the regions
+/// (a 1 × 1 convolution to a few planes, flattened in place).
 /// </summary>
 internal sealed class CaptioningModule : nn.Module
 {
     private readonly Sequential? convolution;
     private readonly Parameter? positions;
+    private readonly Conv2d? layout;
     private readonly Linear? globalMemory;
     private readonly Linear bridgeHidden;
     private readonly Linear? bridgeCell;
@@ -119,10 +121,11 @@ internal sealed class CaptioningModule : nn.Module
             convolution = nn.Sequential(blocks);
             var (rows, columns) = shape.Regions;
             positions = nn.Parameter(randn(rows * columns, shape.MemorySize) * 0.1f);
+            layout = nn.Conv2d(shape.MemorySize, LayoutPlanes, 1);
         }
         else
             globalMemory = nn.Linear(shape.GlobalFeatures, shape.MemorySize);
-        int bridgeInput = shape.GlobalFeatures > 0 ? shape.GlobalFeatures : shape.MemorySize;
+        int bridgeInput = shape.GlobalFeatures + (shape.HasPixels ? LayoutPlanes * RegionCount(shape) : 0);
         bridgeHidden = nn.Linear(bridgeInput, shape.DecoderLayers * shape.DecoderHiddenSize);
         if (shape.DecoderCell == RecurrentCellType.Lstm)
             bridgeCell = nn.Linear(bridgeInput, shape.DecoderLayers * shape.DecoderHiddenSize);
@@ -133,6 +136,11 @@ internal sealed class CaptioningModule : nn.Module
             FeedPreviousToken: true, shape.Dropout), embedding);
         RegisterComponents();
     }
+
+    // Planes per region of the layout summary that starts the decoder.
+    private const int LayoutPlanes = 8;
+
+    private static int RegionCount(CaptioningShape shape) => shape.Regions.Rows * shape.Regions.Columns;
 
     public CaptioningShape Shape { get; }
 
@@ -146,17 +154,21 @@ internal sealed class CaptioningModule : nn.Module
     public EncodedSource Encode(Tensor? pixels, Tensor? features)
     {
         Tensor memory;
+        Tensor? summary = null;
         if (convolution is not null)
         {
             var map = convolution.call(pixels!); // [batch, memory, rows, columns]
             memory = map.flatten(2).transpose(1, 2) + positions!;
+            // The decoder starts knowing where things are: a few planes per region, kept in place. Its first words
+            // ("a big red circle left of ...") state a relation before attention has reached the second shape.
+            summary = dropout.call(layout!.call(map).flatten(1));
         }
         else
             memory = globalMemory!.call(features!).tanh().unsqueeze(1);
         memory = dropout.call(memory);
         long batch = memory.shape[0];
         var mask = ones(batch, memory.shape[1], dtype: ScalarType.Bool, device: memory.device);
-        var start = features ?? memory.mean([1]);
+        var start = summary is null ? features! : features is null ? summary : cat([features, summary], 1);
         Tensor Layers(Linear layer) =>
             layer.call(start).tanh().view(batch, Shape.DecoderLayers, Shape.DecoderHiddenSize).permute(1, 0, 2).contiguous();
         var state = new RecurrentState(Layers(bridgeHidden), bridgeCell is null ? null : Layers(bridgeCell));

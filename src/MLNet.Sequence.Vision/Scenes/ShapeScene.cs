@@ -187,7 +187,7 @@ public sealed class ShapeScene
         ArgumentNullException.ThrowIfNull(caption);
         var parsed = SceneCaptionParser.Parse(caption);
         if (parsed is null)
-            return new CaptionCheck(Readable: false, WrongCount: true, WrongShape: true, WrongColour: false, WrongSize: false, WrongRelation: false);
+            return new CaptionCheck(Readable: false, WrongCount: true, WrongShape: true, WrongColour: false, WrongSize: false, WrongRelation: false, JudgedRelations: 0);
         var (named, relations) = parsed.Value;
         bool wrongCount = named.Count != Shapes.Count;
         var free = Shapes.ToList();
@@ -218,14 +218,18 @@ public sealed class ShapeScene
             wrongColour |= m.Colour != named[i].Colour;
             wrongSize |= named[i].Size is { } size && m.Size != size;
         }
+        int judged = 0;
         foreach (var (first, relation, second) in relations)
         {
-            if (matched[first] is { } a && matched[second] is { } b && a.RelationTo(b) != relation)
-                wrongRelation = true;
+            if (matched[first] is { } a && matched[second] is { } b)
+            {
+                judged++;
+                wrongRelation |= a.RelationTo(b) != relation;
+            }
         }
         if (named.Count > 1 && relations.Count == 0 && HasRelation)
             wrongRelation = true;
-        return new CaptionCheck(true, wrongCount, wrongShape, wrongColour, wrongSize, wrongRelation);
+        return new CaptionCheck(true, wrongCount, wrongShape, wrongColour, wrongSize, wrongRelation, judged);
     }
 
     /// <summary>The scene as one line, for a data file: "large red circle 0.31 0.50; small blue square 0.72 0.48".</summary>
@@ -239,8 +243,9 @@ public sealed class ShapeScene
 /// <param name="WrongShape">It names a kind of shape the scene does not have (in that number).</param>
 /// <param name="WrongColour">A named shape has another colour in the scene.</param>
 /// <param name="WrongSize">A named shape has another size in the scene.</param>
-/// <param name="WrongRelation">A stated relation does not hold between the shapes it names.</param>
-public sealed record CaptionCheck(bool Readable, bool WrongCount, bool WrongShape, bool WrongColour, bool WrongSize, bool WrongRelation)
+/// <param name="WrongRelation">A stated relation does not hold between the shapes it names (or a caption of several shapes states none).</param>
+/// <param name="JudgedRelations">Stated relations between two shapes both found in the scene, which could be judged.</param>
+public sealed record CaptionCheck(bool Readable, bool WrongCount, bool WrongShape, bool WrongColour, bool WrongSize, bool WrongRelation, int JudgedRelations)
 {
     /// <summary>Whether every fact in the caption is right.</summary>
     public bool Correct => Readable && !WrongCount && !WrongShape && !WrongColour && !WrongSize && !WrongRelation;
