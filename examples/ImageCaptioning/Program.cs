@@ -7,7 +7,8 @@
 //
 // Usage: dotnet run -c Release --project examples/ImageCaptioning -- DATA_FOLDER [--train 3000] [--test 400]
 //        [--validation 200] [--epochs 10] [--size 64] [--seed 1] [--threads 2] [--out FOLDER] [--regenerate] [--generate-only]
-// The set is written once per settings (DATA_FOLDER/train.tsv, test.tsv, validation/train.tsv, images/); --generate-only stops there.
+// The set is written once per settings into DATA_FOLDER/set-TRAIN-VALIDATION-TEST-SIZE-SEED (train.tsv, test.tsv,
+// validation/train.tsv, images/); --generate-only stops there.
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -25,7 +26,7 @@ if (arguments.Count == 0 || arguments[0].StartsWith("--"))
     Console.Error.WriteLine("usage: ImageCaptioning DATA_FOLDER [--train N] [--test N] [--validation N] [--epochs N] [--size PIXELS] [--seed N] [--threads N] [--out FOLDER] [--regenerate]");
     return 2;
 }
-string folder = arguments[0];
+string root = arguments[0];
 string Flag(string name, string fallback)
 {
     int i = arguments.IndexOf(name);
@@ -38,11 +39,13 @@ int epochs = int.Parse(Flag("--epochs", "10"));
 int size = int.Parse(Flag("--size", "64"));
 int seed = int.Parse(Flag("--seed", "1"));
 int threads = int.Parse(Flag("--threads", "2"));
+// One folder per settings, so that a set is never mixed with another drawn with other counts.
+string folder = Path.Combine(root, $"set-{trainCount}-{validationCount}-{testCount}-{size}-{seed}");
 string output = Flag("--out", Path.Combine(folder, "results"));
 Directory.CreateDirectory(output);
 
 // 1. The data: three splits drawn by one seeded generator (the validation images are training-split scenes).
-string stamp = Path.Combine(folder, $"set-{trainCount}-{validationCount}-{testCount}-{size}-{seed}.done");
+string stamp = Path.Combine(folder, "complete");
 if (arguments.Contains("--regenerate") || !File.Exists(stamp))
 {
     var watch = Stopwatch.StartNew();
