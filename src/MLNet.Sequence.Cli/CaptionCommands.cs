@@ -124,11 +124,8 @@ internal static class CaptionCommands
     {
         if (a.Positional.Count == 0)
             throw new ArgumentException("Name one or more image files to caption.");
-        var ml = new MLContext();
-        var loaded = ml.Model.Load(a.ExistingFile("model"), out _);
-        var model = loaded as ImageCaptioningTransformer
-            ?? (loaded as TransformerChain<ITransformer>)?.OfType<ImageCaptioningTransformer>().LastOrDefault()
-            ?? throw new InvalidDataException($"'{a.Required("model")}' holds no image captioner.");
+        var model = ModelFiles.Find<ImageCaptioningTransformer>(ModelFiles.Load(a.ExistingFile("model")))
+            ?? throw new InvalidDataException($"'{a.Required("model")}' holds no image captioner; train one with caption-train.");
         if (model.ImageSize is not { } imageSize)
             throw new InvalidDataException($"'{a.Required("model")}' is a captioner of global features (ResNet18's, say); caption its images in an ML.NET pipeline that computes them.");
         int beam = a.Int("beam"), nBest = a.Int("nbest");

@@ -49,22 +49,9 @@ internal static class ImageRows
     /// <summary>Getters of a row's image (dense copies the caller may keep).</summary>
     public static Func<CaptionImage> Getter(DataViewRow row, DataViewSchema.Column? pixels, DataViewSchema.Column? features)
     {
-        var pixelGetter = pixels is { } p ? Dense(row, p) : null;
-        var featureGetter = features is { } f ? Dense(row, f) : null;
+        var pixelGetter = pixels is { } p ? Speech.SpeechRows.DenseGetter(row, p) : null;
+        var featureGetter = features is { } f ? Speech.SpeechRows.DenseGetter(row, f) : null;
         return () => new CaptionImage(pixelGetter?.Invoke(), featureGetter?.Invoke());
-    }
-
-    private static Func<float[]> Dense(DataViewRow row, DataViewSchema.Column column)
-    {
-        var getter = row.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> buffer = default;
-        return () =>
-        {
-            getter(ref buffer);
-            var dense = new float[buffer.Length];
-            buffer.CopyTo(dense);
-            return dense;
-        };
     }
 
     /// <summary>The first problem of an image's values (wrong size, NaN), or null.</summary>
