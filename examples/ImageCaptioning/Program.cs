@@ -189,11 +189,11 @@ foreach (var (name, captions, perSecond) in results)
         $"{(perSecond is double s ? s.ToString("F0") : "-"),7}");
 }
 Console.WriteLine("(BLEU: sacreBLEU's corpus BLEU-n over all references; rel: the images with relations; correct: every fact of the caption right; " +
-    "rel ok: relation captions whose stated relations hold, of those (in brackets) whose two shapes were both found; " +
+    "rel ok: relation captions whose stated relations hold, of those (in brackets) that name both shapes right in kind and colour; " +
     "columns colour..count: captions with that kind of mistake; img/s: captioning the test images batched, features given.)");
 Console.WriteLine($"ResNet18 feature extraction (load, resize, ONNX): {featureRate:F1} images/s on the training set, {testFeatureRate:F1} on the test set.");
 
-// The share of relation captions whose relations are right, among those where both named shapes were found.
+// The share of relation captions whose relations are right, among those that name both shapes right.
 static string RelationAccuracy(List<CaptionCheck> checks)
 {
     var judged = checks.Where(c => c.JudgedRelations > 0).ToList();

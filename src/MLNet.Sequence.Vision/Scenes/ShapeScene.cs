@@ -179,8 +179,8 @@ public sealed class ShapeScene
 
     /// <summary>
     /// Checks a caption against the scene: the shapes it names (each matched to one of the scene's, same kind and,
-    /// where it can, same colour), their colours and sizes, the relations it states, and whether it names as many
-    /// shapes as there are. A caption the grammar cannot read counts as unreadable.
+    /// where it can, same colour), their colours and sizes, the relations it states between shapes it named right,
+    /// and whether it names as many shapes as there are. A caption the grammar cannot read counts as unreadable.
     /// </summary>
     public CaptionCheck Check(string caption)
     {
@@ -218,10 +218,12 @@ public sealed class ShapeScene
             wrongColour |= m.Colour != named[i].Colour;
             wrongSize |= named[i].Size is { } size && m.Size != size;
         }
+        // A relation is judged only between shapes named right in kind and colour: between a misnamed pair it would
+        // count a binding mistake ("a red triangle under a blue square" for a red square under a blue triangle) twice.
         int judged = 0;
         foreach (var (first, relation, second) in relations)
         {
-            if (matched[first] is { } a && matched[second] is { } b)
+            if (matched[first] is { } a && matched[second] is { } b && a.Colour == named[first].Colour && b.Colour == named[second].Colour)
             {
                 judged++;
                 wrongRelation |= a.RelationTo(b) != relation;
@@ -243,8 +245,8 @@ public sealed class ShapeScene
 /// <param name="WrongShape">It names a kind of shape the scene does not have (in that number).</param>
 /// <param name="WrongColour">A named shape has another colour in the scene.</param>
 /// <param name="WrongSize">A named shape has another size in the scene.</param>
-/// <param name="WrongRelation">A stated relation does not hold between the shapes it names (or a caption of several shapes states none).</param>
-/// <param name="JudgedRelations">Stated relations between two shapes both found in the scene, which could be judged.</param>
+/// <param name="WrongRelation">A stated relation does not hold between two shapes named right in kind and colour (or a caption of several shapes states none).</param>
+/// <param name="JudgedRelations">Stated relations between two shapes both named right in kind and colour, which could be judged.</param>
 public sealed record CaptionCheck(bool Readable, bool WrongCount, bool WrongShape, bool WrongColour, bool WrongSize, bool WrongRelation, int JudgedRelations)
 {
     /// <summary>Whether every fact in the caption is right.</summary>

@@ -80,6 +80,10 @@ public class ShapeSceneTests
         Assert.Equal((false, false, true), (relation.WrongColour, relation.WrongShape, relation.WrongRelation));
         var above = TwoShapes.Check("a large red square above a small blue circle");
         Assert.True(above.WrongRelation);
+        Assert.Equal(1, above.JudgedRelations);
+        // Colours bound to the wrong shapes: a colour mistake, and no relation judged between the misnamed pair.
+        var swapped = TwoShapes.Check("a large blue square right of a small red circle");
+        Assert.Equal((true, false, false, 0), (swapped.WrongColour, swapped.WrongShape, swapped.WrongRelation, swapped.JudgedRelations));
         var size = TwoShapes.Check("a small red square left of a small blue circle");
         Assert.Equal((true, false), (size.WrongSize, size.WrongColour));
         var count = TwoShapes.Check("a large red square");
