@@ -75,7 +75,7 @@ internal static class CaptionCommands
         string list = a.ExistingFile("i"), folder = Path.GetDirectoryName(Path.GetFullPath(list))!;
         int size = a.Int("size");
         var channels = a.Text("channels")!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(c => int.TryParse(c, out int v) && v > 0 ? v : throw new ArgumentException($"-channels: '{c}' is not a positive number of planes.")).ToArray();
+            .Select(c => int.TryParse(c, out int v) && v > 0 ? v : throw new UsageException($"-channels: '{c}' is not a positive number of planes.")).ToArray();
         var lines = File.ReadAllLines(list);
         if (lines.Length < 2)
             throw new InvalidDataException($"'{list}' has no rows under its header.");
@@ -123,14 +123,14 @@ internal static class CaptionCommands
     private static int RunCaption(Arguments a)
     {
         if (a.Positional.Count == 0)
-            throw new ArgumentException("Name one or more image files to caption.");
+            throw new UsageException("Name one or more image files to caption: mlnet-seq caption -model MODEL.zip IMAGE...");
         var model = ModelFiles.Find<ImageCaptioningTransformer>(ModelFiles.Load(a.ExistingFile("model")))
             ?? throw new InvalidDataException($"'{a.Required("model")}' holds no image captioner; train one with caption-train.");
         if (model.ImageSize is not { } imageSize)
             throw new InvalidDataException($"'{a.Required("model")}' is a captioner of global features (ResNet18's, say); caption its images in an ML.NET pipeline that computes them.");
         int beam = a.Int("beam"), nBest = a.Int("nbest");
         if (nBest > beam)
-            throw new ArgumentException($"-nbest ({nBest}) must be at most -beam ({beam}).");
+            throw new UsageException($"-nbest ({nBest}) must be at most -beam ({beam}).");
         var decoding = beam == 1 ? model.Decoding : new DecodingOptions { Strategy = DecodingStrategy.BeamSearch, BeamSize = beam, NBest = nBest, MaximumLength = model.Decoding.MaximumLength };
         var images = a.Positional.Select(p => new CaptionImage(ReadPixels(p, imageSize.Height), null)).ToList();
         var captions = model.Caption(images, decoding);

@@ -58,7 +58,8 @@ public static class CaptionAttentionPicture
                 canvas.DrawText(labels[p], left + panelSize / 2f, panelSize + 16, text);
             }
         }
-        using var encoded = SKImage.FromBitmap(canvasBitmap).Encode(SKEncodedImageFormat.Png, 100);
+        using var picture = SKImage.FromBitmap(canvasBitmap);
+        using var encoded = picture.Encode(SKEncodedImageFormat.Png, 100);
         using var stream = File.Create(path);
         encoded.SaveTo(stream);
     }

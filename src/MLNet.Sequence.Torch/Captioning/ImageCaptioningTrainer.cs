@@ -153,7 +153,7 @@ public sealed class ImageCaptioningTrainer : IEstimator<ImageCaptioningTransform
             _options.CaptionColumnName, "training");
         _host.CheckParam(images.Count > 0, nameof(input), "The training data has no rows.");
         var tokenizer = TranslationTokenizer.Create(_host, _options.Tokenizer, captionTexts.SelectMany(c => c));
-        var (pairImages, pairTokens) = Pairs(ch, tokenizer, captionTexts, filter: true);
+        var (pairImages, pairTokens) = Pairs(ch, tokenizer, captionTexts, "training", filter: true);
         _host.CheckParam(pairTokens.Count > 0, nameof(input), $"No training caption has at most MaximumCaptionLength ({_options.MaximumCaptionLength}) words.");
 
         var loop = new TorchTrainingLoop(_host, _options);
@@ -187,7 +187,7 @@ public sealed class ImageCaptioningTrainer : IEstimator<ImageCaptioningTransform
             }
             var (vImages, vTexts) = ImageRows.Read(_host, validation, _options.PixelsColumnName, layout, _options.FeaturesColumnName, featureSize,
                 _options.CaptionColumnName, "validation");
-            var (vPairImages, vPairTokens) = Pairs(ch, tokenizer, vTexts, filter: false);
+            var (vPairImages, vPairTokens) = Pairs(ch, tokenizer, vTexts, "validation", filter: false);
             valid = Prepare(settings, vImages, vPairImages, vPairTokens, vocabulary);
         }
 
@@ -222,7 +222,7 @@ public sealed class ImageCaptioningTrainer : IEstimator<ImageCaptioningTransform
     }
 
     // One (image, caption) pair per caption; training leaves out captions beyond the length bound, and says how many.
-    private (List<int> Images, List<string[]> Tokens) Pairs(IChannel ch, TranslationTokenizer tokenizer, List<string[]> captions, bool filter)
+    private (List<int> Images, List<string[]> Tokens) Pairs(IChannel ch, TranslationTokenizer tokenizer, List<string[]> captions, string what, bool filter)
     {
         var images = new List<int>();
         var tokens = new List<string[]>();
@@ -232,7 +232,7 @@ public sealed class ImageCaptioningTrainer : IEstimator<ImageCaptioningTransform
             foreach (var caption in captions[i])
             {
                 var words = tokenizer.Tokenize(caption);
-                _host.Check(words.Length > 0, $"Row {i}: the caption \"{caption}\" in column '{_options.CaptionColumnName}' has no words.");
+                _host.Check(words.Length > 0, $"The {what} data, row {i}: the caption \"{caption}\" in column '{_options.CaptionColumnName}' has no words.");
                 if (filter && words.Length > _options.MaximumCaptionLength)
                 {
                     tooLong++;

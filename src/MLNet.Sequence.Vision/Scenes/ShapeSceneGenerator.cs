@@ -124,11 +124,9 @@ public sealed class ShapeSceneGenerator
             double angle = random.NextDouble() * Math.PI * 2;
             var from = new SKPoint(size / 2f - (float)Math.Cos(angle) * size / 2, size / 2f - (float)Math.Sin(angle) * size / 2);
             var to = new SKPoint(size / 2f + (float)Math.Cos(angle) * size / 2, size / 2f + (float)Math.Sin(angle) * size / 2);
-            using (var background = new SKPaint())
-            {
-                background.Shader = SKShader.CreateLinearGradient(from, to, [Grey(), Grey()], SKShaderTileMode.Clamp);
+            using (var gradient = SKShader.CreateLinearGradient(from, to, [Grey(), Grey()], SKShaderTileMode.Clamp))
+            using (var background = new SKPaint { Shader = gradient })
                 canvas.DrawRect(0, 0, size, size, background);
-            }
             foreach (var shape in scene.Shapes)
             {
                 var c = Paints[(int)shape.Colour];

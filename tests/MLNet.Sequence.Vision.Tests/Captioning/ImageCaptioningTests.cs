@@ -150,6 +150,32 @@ public class ImageCaptioningTests
         Assert.All(scored.GetColumn<float[]>("Attention"), a => Assert.All(a, w => Assert.Equal(1f, w)));
     }
 
+    [Fact]
+    public void InterleavedPixelsAreReadAsThePlanarOnes()
+    {
+        // The same images through ExtractPixels both ways: the network must see the same planes.
+        var f = Tiny.Value;
+        var ml = new MLContext();
+        var raw = f.Data.Load(ml);
+        IDataView Pixels(bool interleave) => ml.Transforms.LoadImages("Image", f.Data.Folder, "File").Append(ml.Transforms.ResizeImages("Image", 32, 32))
+            .Append(ml.Transforms.ExtractPixels("Pixels", "Image", interleavePixelColors: interleave)).Fit(raw).Transform(raw);
+        var planar = Pixels(false);
+        var interleaved = Pixels(true);
+        var planarLayout = ImageRows.Layout(ml, planar.Schema, "Pixels", interleaved: false);
+        var interleavedLayout = ImageRows.Layout(ml, interleaved.Schema, "Pixels", interleaved: true);
+        Assert.Equal((3, 32, 32), (interleavedLayout.Channels, interleavedLayout.Height, interleavedLayout.Width));
+        var a = planar.GetColumn<float[]>("Pixels").ToList();
+        var b = interleaved.GetColumn<float[]>("Pixels").ToList();
+        Assert.NotEqual(a[0], b[0]);
+        var (meanA, scaleA) = ImageRows.PlaneStatistics(a, planarLayout);
+        var (meanB, scaleB) = ImageRows.PlaneStatistics(b, interleavedLayout);
+        Assert.Equal(meanA, meanB);
+        Assert.Equal(scaleA, scaleB);
+        Assert.True(meanA[0] > meanA[2] || meanA[0] < meanA[2], "the planes differ, so that a mix-up would show");
+        for (int i = 0; i < a.Count; i++)
+            Assert.Equal(ImageRows.Planar(a[i], planarLayout, meanA, scaleA), ImageRows.Planar(b[i], interleavedLayout, meanA, scaleA));
+    }
+
     private sealed class FeatureRow
     {
         [VectorType(9)]
@@ -199,6 +225,17 @@ public class ImageCaptioningTests
         var emptyError = Assert.ThrowsAny<InvalidOperationException>(() => ml.Transforms.ImageCaptioning(Small(1)).Fit(empty));
         Assert.Contains("row 1", emptyError.Message);
         Assert.Contains("'Caption'", emptyError.Message);
+
+        // Through the C# API: a wrong size and a NaN, each named with the image and column.
+        var pixels = f.Rows.GetColumn<float[]>("Pixels").First();
+        var wrong = Assert.ThrowsAny<ArgumentException>(() => f.Model.Caption([new CaptionImage(pixels[..100], null)]));
+        Assert.Contains("Image 0", wrong.Message);
+        Assert.Contains("[3, 32, 32]", wrong.Message);
+        var nan = (float[])pixels.Clone();
+        nan[7] = float.NaN;
+        var nanError = Assert.ThrowsAny<ArgumentException>(() => f.Model.Caption([new CaptionImage(pixels, null), new CaptionImage(nan, null)]));
+        Assert.Contains("Image 1", nanError.Message);
+        Assert.Contains("'Pixels' value 7 is NaN", nanError.Message);
 
         // Neither pixels nor features.
         options = Small(1);
