@@ -40,6 +40,42 @@ public class AudioFeaturizerTests
         Assert.Equal(10000, middle[25], 1e-2 * 10000);
     }
 
+    // The spectrogram transforms several frames at once, one per SIMD lane: every frame count around the lane width,
+    // and sizes whose samples and bins are not multiples of four, must give each frame its own direct transform.
+    [Theory]
+    [InlineData(98, 37)]
+    [InlineData(102, 40)]
+    [InlineData(200, 80)]
+    public void EachFrameIsItsOwnTransformWhateverTheFrameCount(int fftSize, int hop)
+    {
+        var random = new Random(fftSize);
+        var settings = new SpectrogramSettings { FftSize = fftSize, HopLength = hop, Center = false };
+        var spectrogram = new Spectrogram(settings);
+        var window = Enumerable.Range(0, fftSize).Select(i => (double)(float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / fftSize))).ToArray();
+        for (int frames = 1; frames <= 10; frames++)
+        {
+            var signal = Enumerable.Range(0, fftSize + (frames - 1) * hop).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+
+            var output = spectrogram.Compute(signal);
+
+            Assert.Equal(frames * (fftSize / 2 + 1), output.Length);
+            for (int f = 0; f < frames; f++)
+                for (int k = 0; k <= fftSize / 2; k++)
+                {
+                    double re = 0, im = 0;
+                    for (int t = 0; t < fftSize; t++)
+                    {
+                        double value = signal[f * hop + t] * window[t], angle = -2 * Math.PI * k * t / fftSize;
+                        re += value * Math.Cos(angle);
+                        im += value * Math.Sin(angle);
+                    }
+                    double expected = re * re + im * im;
+                    Assert.True(Math.Abs(output[f * (fftSize / 2 + 1) + k] - expected) <= 1e-5 * (1 + expected),
+                        $"{frames} frames: frame {f}, bin {k} is {output[f * (fftSize / 2 + 1) + k]}, the direct sum {expected}");
+                }
+        }
+    }
+
     [Fact]
     public void MelFiltersAreTrianglesThatPeakAtOneAndTileTheBand()
     {

@@ -25,15 +25,13 @@ public class FftTests
         var random = new Random(n);
         var x = Enumerable.Range(0, n).Select(_ => new Complex(random.NextDouble() - 0.5, random.NextDouble() - 0.5)).ToArray();
         var fft = new Fft(n);
-        var output = new Complex[n];
-        fft.Forward(x, output, new Complex[n]);
+        var output = fft.Forward(x);
         var expected = Direct(x);
         for (int k = 0; k < n; k++)
             Assert.True(Complex.Abs(output[k] - expected[k]) < 1e-9 * n, $"n {n}, bin {k}: {output[k]} against {expected[k]}");
 
         var real = x.Select(c => c.Real).ToArray();
-        var half = new Complex[n / 2 + 1];
-        fft.ForwardReal(real, half, new Complex[n]);
+        var half = fft.ForwardReal(real);
         var expectedReal = Direct(real.Select(r => new Complex(r, 0)).ToArray());
         for (int k = 0; k <= n / 2; k++)
             Assert.True(Complex.Abs(half[k] - expectedReal[k]) < 1e-9 * n, $"real, n {n}, bin {k}: {half[k]} against {expectedReal[k]}");

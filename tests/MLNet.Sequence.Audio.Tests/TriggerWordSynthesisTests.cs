@@ -99,13 +99,11 @@ public class TriggerWordSynthesisTests
     private static double BandPower(float[] noise, double lo, double hi)
     {
         var fft = new Fft(256);
-        var spectrum = new Complex[129];
-        var scratch = new Complex[256];
         double total = 0;
         int frames = 0;
         for (int start = 0; start + 256 <= noise.Length; start += 256, frames++)
         {
-            fft.ForwardReal(noise.AsSpan(start, 256).ToArray().Select(v => (double)v).ToArray(), spectrum, scratch);
+            var spectrum = fft.ForwardReal(noise.AsSpan(start, 256).ToArray().Select(v => (double)v).ToArray());
             for (int k = (int)(lo / 31.25); k < (int)(hi / 31.25); k++)
                 total += spectrum[k].Magnitude * spectrum[k].Magnitude;
         }

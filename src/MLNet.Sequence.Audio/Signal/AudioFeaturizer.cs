@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MLNet.Sequence.Audio;
 
 /// <summary>What an <see cref="AudioFeaturizer"/> computes.</summary>
@@ -155,7 +157,7 @@ public sealed class AudioFeaturizer
         {
             var frame = values.AsSpan(t * bands, bands);
             for (int k = 0; k < count; k++)
-                mfcc[t * count + k] = System.Numerics.Tensors.TensorPrimitives.Dot(frame, _dct[k]);
+                mfcc[t * count + k] = TensorPrimitives.Dot(frame, _dct[k]);
         }
         return mfcc;
     }
@@ -165,24 +167,16 @@ public sealed class AudioFeaturizer
         switch (log)
         {
             case LogScale.Natural:
-                for (int i = 0; i < values.Length; i++)
-                    values[i] = MathF.Log(values[i] + _settings.LogOffset);
+                TensorPrimitives.Add(values, _settings.LogOffset, values);
+                TensorPrimitives.Log(values, values);
                 break;
             case LogScale.Decibels:
                 // 10 log10 for power, 20 for magnitude; torchaudio's amin 1e-10 and reference 1.
-                float multiplier = _settings.Spectrogram.Power == 1f ? 20f : 10f;
-                float peak = float.NegativeInfinity;
-                for (int i = 0; i < values.Length; i++)
-                {
-                    values[i] = multiplier * MathF.Log10(Math.Max(values[i], 1e-10f));
-                    peak = Math.Max(peak, values[i]);
-                }
-                if (topDb > 0)
-                {
-                    float floor = peak - topDb;
-                    for (int i = 0; i < values.Length; i++)
-                        values[i] = Math.Max(values[i], floor);
-                }
+                TensorPrimitives.Max(values, 1e-10f, values);
+                TensorPrimitives.Log10(values, values);
+                TensorPrimitives.Multiply(values, _settings.Spectrogram.Power == 1f ? 20f : 10f, values);
+                if (topDb > 0 && values.Length > 0)
+                    TensorPrimitives.Max(values, TensorPrimitives.Max(values) - topDb, values);
                 break;
         }
     }

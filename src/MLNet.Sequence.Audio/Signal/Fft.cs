@@ -3,21 +3,23 @@ using System.Numerics;
 namespace MLNet.Sequence.Audio;
 
 /// <summary>
-/// A discrete Fourier transform of one fixed length, any length, in double precision: an iterative mixed-radix
-/// Stockham FFT (Govindaraju et al. 2008) over the length's prime factors, with butterflies written out for radices
-/// 2 to 5 and a direct sum for larger ones, and every twiddle precomputed. Spectrogram sizes such as 200 and 400
-/// (2^4 · 5^2) need no power of two. Real signals of even length go through a transform of half the length.
+/// A discrete Fourier transform of one fixed length, any length, in double precision, of <see cref="Lanes"/> signals
+/// at once: each value is a SIMD vector whose lanes belong to different signals (a spectrogram's successive frames),
+/// so every butterfly works on all of them together. An iterative mixed-radix Stockham FFT (Govindaraju et al. 2008)
+/// over the length's prime factors, with butterflies written out for radices 2 to 5, a direct sum for larger ones,
+/// and every twiddle precomputed. Spectrogram sizes such as 200 and 400 (2^4 · 5^2) need no power of two. Real
+/// signals of even length go through a transform of half the length.
 /// </summary>
 internal sealed class Fft
 {
     private readonly int _n;
     private readonly Stage[] _stages;
     private readonly Fft? _half; // the n / 2 transform a real signal of even length packs into
-    private readonly Complex[] _realTwiddles; // exp(-2 pi i k / n), k <= n / 2, for unpacking that transform
+    private readonly double[] _realCos, _realSin; // exp(-2 pi i k / n) = cos - i sin, k <= n / 2, for unpacking it
 
-    // One pass of the Stockham FFT: radix R combines transforms of length Ns into transforms of length Ns * R.
-    // Twiddles[(j % Ns) * R + r] = exp(-2 pi i r (j % Ns) / (Ns R)).
-    private sealed record Stage(int Radix, int Span, Complex[] Twiddles, Complex[] Roots);
+    // One pass of the Stockham FFT: radix R combines transforms of length Span into transforms of length Span * R.
+    // Twiddle (j % Span) * R + r is exp(-2 pi i r (j % Span) / (Span R)); Roots[k] is exp(-2 pi i k / R).
+    private sealed record Stage(int Radix, int Span, double[] TwiddleRe, double[] TwiddleIm, double[] RootRe, double[] RootIm);
 
     public Fft(int n)
     {
@@ -28,117 +30,165 @@ internal sealed class Fft
         int span = 1;
         foreach (int radix in Factor(n))
         {
-            var twiddles = new Complex[span * radix];
+            var re = new double[span * radix];
+            var im = new double[span * radix];
             for (int j = 0; j < span; j++)
                 for (int r = 0; r < radix; r++)
-                    twiddles[j * radix + r] = Complex.FromPolarCoordinates(1, -2 * Math.PI * r * j / (span * radix));
-            var roots = Enumerable.Range(0, radix).Select(k => Complex.FromPolarCoordinates(1, -2 * Math.PI * k / radix)).ToArray();
-            stages.Add(new Stage(radix, span, twiddles, roots));
+                    (im[j * radix + r], re[j * radix + r]) = Math.SinCos(-2 * Math.PI * r * j / (span * radix));
+            var rootRe = new double[radix];
+            var rootIm = new double[radix];
+            for (int k = 0; k < radix; k++)
+                (rootIm[k], rootRe[k]) = Math.SinCos(-2 * Math.PI * k / radix);
+            stages.Add(new Stage(radix, span, re, im, rootRe, rootIm));
             span *= radix;
         }
         _stages = stages.ToArray();
-        _realTwiddles = [];
+        _realCos = _realSin = [];
         if (n % 2 == 0 && n >= 4)
         {
             _half = new Fft(n / 2);
-            _realTwiddles = Enumerable.Range(0, n / 2 + 1).Select(k => Complex.FromPolarCoordinates(1, -2 * Math.PI * k / n)).ToArray();
+            _realCos = new double[n / 2 + 1];
+            _realSin = new double[n / 2 + 1];
+            for (int k = 0; k <= n / 2; k++)
+                (_realSin[k], _realCos[k]) = Math.SinCos(2 * Math.PI * k / n);
         }
     }
+
+    /// <summary>Signals transformed together: the lanes of a <see cref="Vector{T}"/> of doubles.</summary>
+    public static int Lanes => Vector<double>.Count;
 
     public int Length => _n;
 
-    /// <summary>X[k] = sum_t x[t] exp(-2 pi i k t / n), for every k; <paramref name="scratch"/> holds n values.</summary>
-    public void Forward(ReadOnlySpan<Complex> input, Span<Complex> output, Span<Complex> scratch)
+    /// <summary>The scratch <see cref="ForwardReal(ReadOnlySpan{Vector{double}}, Span{Vector{double}}, Span{Vector{double}}, Span{Vector{double}})"/> needs.</summary>
+    public int ScratchLength => 4 * _n;
+
+    /// <summary>X[k] = sum_t x[t] exp(-2 pi i k t / n) of one signal.</summary>
+    public Complex[] Forward(ReadOnlySpan<Complex> input)
     {
-        if (input.Length != _n || output.Length != _n || scratch.Length < _n)
-            throw new ArgumentException($"the transform is of length {_n}");
-        // The passes alternate between output and scratch; an odd number of them starts in scratch so that the
-        // last one writes output.
-        Span<Complex> from = _stages.Length % 2 == 0 ? output : scratch[.._n], to = _stages.Length % 2 == 0 ? scratch[.._n] : output;
-        input.CopyTo(from);
-        foreach (var stage in _stages)
-        {
-            Pass(stage, from, to);
-            var swap = from;
-            from = to;
-            to = swap;
-        }
+        if (input.Length != _n)
+            throw new ArgumentException($"the transform is of length {_n}", nameof(input));
+        var re = new Vector<double>[_n];
+        var im = new Vector<double>[_n];
+        for (int t = 0; t < _n; t++)
+            (re[t], im[t]) = (new Vector<double>(input[t].Real), new Vector<double>(input[t].Imaginary));
+        Forward(re, im, new Vector<double>[_n], new Vector<double>[_n]);
+        return Enumerable.Range(0, _n).Select(k => new Complex(re[k][0], im[k][0])).ToArray();
+    }
+
+    /// <summary>X[k] for k = 0 .. n / 2 of one real signal (the other half is their conjugate mirror).</summary>
+    public Complex[] ForwardReal(ReadOnlySpan<double> input)
+    {
+        if (input.Length != _n)
+            throw new ArgumentException($"the transform is of length {_n}", nameof(input));
+        var x = new Vector<double>[_n];
+        for (int t = 0; t < _n; t++)
+            x[t] = new Vector<double>(input[t]);
+        var re = new Vector<double>[_n / 2 + 1];
+        var im = new Vector<double>[_n / 2 + 1];
+        ForwardReal(x, re, im, new Vector<double>[ScratchLength]);
+        return Enumerable.Range(0, re.Length).Select(k => new Complex(re[k][0], im[k][0])).ToArray();
     }
 
     /// <summary>
-    /// X[k] for k = 0 .. n / 2 of a real signal (the other half is their conjugate mirror); <paramref name="scratch"/>
-    /// holds n values.
+    /// The transforms, k = 0 .. n / 2, of <see cref="Lanes"/> real signals: <paramref name="input"/>[t] holds sample t
+    /// of each; <paramref name="scratch"/> holds <see cref="ScratchLength"/> values.
     /// </summary>
-    public void ForwardReal(ReadOnlySpan<double> input, Span<Complex> output, Span<Complex> scratch)
+    public void ForwardReal(ReadOnlySpan<Vector<double>> input, Span<Vector<double>> re, Span<Vector<double>> im, Span<Vector<double>> scratch)
     {
-        if (input.Length != _n || output.Length != _n / 2 + 1 || scratch.Length < _n)
+        int bins = _n / 2 + 1;
+        if (input.Length != _n || re.Length != bins || im.Length != bins || scratch.Length < ScratchLength)
             throw new ArgumentException($"the transform is of length {_n}");
         if (_half == null)
         {
-            var full = scratch[.._n];
-            Span<Complex> buffer = new Complex[2 * _n];
-            for (int t = 0; t < _n; t++)
-                buffer[t] = input[t];
-            Forward(buffer[.._n], full, buffer[_n..]);
-            full[..output.Length].CopyTo(output);
+            var fullRe = scratch[.._n];
+            var fullIm = scratch.Slice(_n, _n);
+            input.CopyTo(fullRe);
+            fullIm.Clear();
+            Forward(fullRe, fullIm, scratch.Slice(2 * _n, _n), scratch.Slice(3 * _n, _n));
+            fullRe[..bins].CopyTo(re);
+            fullIm[..bins].CopyTo(im);
             return;
         }
         // z[t] = x[2t] + i x[2t + 1]; with Z its transform, X[k] = E[k] + W^k O[k], where E[k] = (Z[k] + conj Z[m - k]) / 2
         // and O[k] = (Z[k] - conj Z[m - k]) / 2i are the transforms of the even and odd samples (m = n / 2).
         int m = _n / 2;
-        var z = scratch[..m];
-        var transformed = scratch.Slice(m, m);
-        Span<Complex> work = output[..m];
+        var zRe = scratch[..m];
+        var zIm = scratch.Slice(m, m);
         for (int t = 0; t < m; t++)
-            work[t] = new Complex(input[2 * t], input[2 * t + 1]);
-        _half.Forward(work, transformed, z);
+            (zRe[t], zIm[t]) = (input[2 * t], input[2 * t + 1]);
+        _half.Forward(zRe, zIm, scratch.Slice(2 * m, m), scratch.Slice(3 * m, m));
+        var half = new Vector<double>(0.5);
         for (int k = 0; k <= m; k++)
         {
-            var a = transformed[k % m];
-            var b = Complex.Conjugate(transformed[(m - k) % m]);
-            var even = (a + b) * 0.5;
-            var odd = (a - b) * new Complex(0, -0.5);
-            output[k] = even + _realTwiddles[k] * odd;
+            int a = k % m, b = (m - k) % m;
+            var evenRe = (zRe[a] + zRe[b]) * half;
+            var evenIm = (zIm[a] - zIm[b]) * half;
+            // (Z[k] - conj Z[m - k]) / 2i
+            var oddRe = (zIm[a] + zIm[b]) * half;
+            var oddIm = (zRe[b] - zRe[a]) * half;
+            double c = _realCos[k], s = _realSin[k]; // W^k = c - i s
+            re[k] = evenRe + oddRe * c + oddIm * s;
+            im[k] = evenIm + oddIm * c - oddRe * s;
+        }
+    }
+
+    // In place in re/im; the passes alternate between them and the work buffers, starting in the work buffers when
+    // the number of passes is odd so that the last one writes re/im.
+    private void Forward(Span<Vector<double>> re, Span<Vector<double>> im, Span<Vector<double>> workRe, Span<Vector<double>> workIm)
+    {
+        bool odd = _stages.Length % 2 == 1;
+        if (odd)
+        {
+            re.CopyTo(workRe);
+            im.CopyTo(workIm);
+        }
+        for (int s = 0; s < _stages.Length; s++)
+        {
+            // With an odd pass count the even passes read the work buffers; with an even count the odd ones do.
+            if ((s % 2 == 0) == odd)
+                Pass(_stages[s], workRe, workIm, re, im);
+            else
+                Pass(_stages[s], re, im, workRe, workIm);
         }
     }
 
     // Output j = group * span + phase of the stride inputs j, j + stride, ... goes to group * span * radix + phase + k * span.
-    private void Pass(Stage stage, ReadOnlySpan<Complex> from, Span<Complex> to)
+    private void Pass(Stage stage, ReadOnlySpan<Vector<double>> fromRe, ReadOnlySpan<Vector<double>> fromIm,
+        Span<Vector<double>> toRe, Span<Vector<double>> toIm)
     {
         int radix = stage.Radix, span = stage.Span, stride = _n / radix, groups = stride / span;
-        var twiddles = stage.Twiddles;
-        Span<Complex> v = radix <= 8 ? stackalloc Complex[8] : new Complex[radix];
+        Span<Lane> v = radix <= 8 ? stackalloc Lane[8] : new Lane[radix];
         for (int group = 0, j = 0; group < groups; group++)
         {
             int targetBase = group * span * radix;
             for (int phase = 0; phase < span; phase++, j++)
             {
                 int target = targetBase + phase, tw = phase * radix;
-                v[0] = from[j];
+                v[0] = new Lane(fromRe[j], fromIm[j]);
                 for (int r = 1; r < radix; r++)
-                    v[r] = from[j + r * stride] * twiddles[tw + r];
+                    v[r] = new Lane(fromRe[j + r * stride], fromIm[j + r * stride]).Times(stage.TwiddleRe[tw + r], stage.TwiddleIm[tw + r]);
                 switch (radix)
                 {
                     case 2:
-                        to[target] = v[0] + v[1];
-                        to[target + span] = v[0] - v[1];
+                        Store(toRe, toIm, target, v[0] + v[1]);
+                        Store(toRe, toIm, target + span, v[0] - v[1]);
                         break;
                     case 3:
-                        Radix3(v, to, target, span);
+                        Radix3(v, toRe, toIm, target, span);
                         break;
                     case 4:
-                        Radix4(v, to, target, span);
+                        Radix4(v, toRe, toIm, target, span);
                         break;
                     case 5:
-                        Radix5(v, to, target, span, stage.Roots);
+                        Radix5(v, toRe, toIm, target, span, stage);
                         break;
                     default:
                         for (int k = 0; k < radix; k++)
                         {
-                            Complex sum = v[0];
+                            var sum = v[0];
                             for (int r = 1; r < radix; r++)
-                                sum += v[r] * stage.Roots[r * k % radix];
-                            to[target + k * span] = sum;
+                                sum += v[r].Times(stage.RootRe[r * k % radix], stage.RootIm[r * k % radix]);
+                            Store(toRe, toIm, target + k * span, sum);
                         }
                         break;
                 }
@@ -146,51 +196,50 @@ internal sealed class Fft
         }
     }
 
-    private static void Radix3(ReadOnlySpan<Complex> v, Span<Complex> to, int target, int span)
+    private static void Store(Span<Vector<double>> re, Span<Vector<double>> im, int at, Lane value) => (re[at], im[at]) = (value.Re, value.Im);
+
+    private static void Radix3(ReadOnlySpan<Lane> v, Span<Vector<double>> re, Span<Vector<double>> im, int target, int span)
     {
         const double S = -0.86602540378443864676; // sin(-2 pi / 3)
         var sum = v[1] + v[2];
         var diff = v[1] - v[2];
-        var middle = v[0] - 0.5 * sum;
-        var rotated = new Complex(-S * diff.Imaginary, S * diff.Real); // i S diff
-        to[target] = v[0] + sum;
-        to[target + span] = middle + rotated;
-        to[target + 2 * span] = middle - rotated;
+        var middle = v[0] - sum * 0.5;
+        var rotated = diff.TimesI() * S;
+        Store(re, im, target, v[0] + sum);
+        Store(re, im, target + span, middle + rotated);
+        Store(re, im, target + 2 * span, middle - rotated);
     }
 
-    private static void Radix4(ReadOnlySpan<Complex> v, Span<Complex> to, int target, int span)
+    private static void Radix4(ReadOnlySpan<Lane> v, Span<Vector<double>> re, Span<Vector<double>> im, int target, int span)
     {
         var a = v[0] + v[2];
         var b = v[0] - v[2];
         var c = v[1] + v[3];
-        var d = v[1] - v[3];
-        var minusID = new Complex(d.Imaginary, -d.Real); // -i d
-        to[target] = a + c;
-        to[target + span] = b + minusID;
-        to[target + 2 * span] = a - c;
-        to[target + 3 * span] = b - minusID;
+        var minusID = (v[1] - v[3]).TimesMinusI();
+        Store(re, im, target, a + c);
+        Store(re, im, target + span, b + minusID);
+        Store(re, im, target + 2 * span, a - c);
+        Store(re, im, target + 3 * span, b - minusID);
     }
 
-    private static void Radix5(ReadOnlySpan<Complex> v, Span<Complex> to, int target, int span, Complex[] roots)
+    private static void Radix5(ReadOnlySpan<Lane> v, Span<Vector<double>> re, Span<Vector<double>> im, int target, int span, Stage stage)
     {
         // X[k] = v0 + sum_r v_r w^(rk); pairing r with 5 - r, whose roots are conjugates.
-        double c1 = roots[1].Real, s1 = roots[1].Imaginary, c2 = roots[2].Real, s2 = roots[2].Imaginary;
+        double c1 = stage.RootRe[1], s1 = stage.RootIm[1], c2 = stage.RootRe[2], s2 = stage.RootIm[2];
         var p1 = v[1] + v[4];
         var m1 = v[1] - v[4];
         var p2 = v[2] + v[3];
         var m2 = v[2] - v[3];
-        var real1 = v[0] + c1 * p1 + c2 * p2;
-        var real2 = v[0] + c2 * p1 + c1 * p2;
+        var real1 = v[0] + p1 * c1 + p2 * c2;
+        var real2 = v[0] + p1 * c2 + p2 * c1;
         // i (s1 m1 + s2 m2) and i (s2 m1 - s1 m2): sin(4 pi / 5) = -sin(6 pi / 5) pairs them.
-        var imag1 = s1 * m1 + s2 * m2;
-        var imag2 = s2 * m1 - s1 * m2;
-        var i1 = new Complex(-imag1.Imaginary, imag1.Real);
-        var i2 = new Complex(-imag2.Imaginary, imag2.Real);
-        to[target] = v[0] + p1 + p2;
-        to[target + span] = real1 + i1;
-        to[target + 2 * span] = real2 + i2;
-        to[target + 3 * span] = real2 - i2;
-        to[target + 4 * span] = real1 - i1;
+        var i1 = (m1 * s1 + m2 * s2).TimesI();
+        var i2 = (m1 * s2 - m2 * s1).TimesI();
+        Store(re, im, target, v[0] + p1 + p2);
+        Store(re, im, target + span, real1 + i1);
+        Store(re, im, target + 2 * span, real2 + i2);
+        Store(re, im, target + 3 * span, real2 - i2);
+        Store(re, im, target + 4 * span, real1 - i1);
     }
 
     private static int[] Factor(int n)
@@ -211,5 +260,23 @@ internal sealed class Fft
         if (n > 1)
             factors.Add(n);
         return factors.ToArray();
+    }
+
+    /// <summary>One complex value in each lane.</summary>
+    private readonly struct Lane(Vector<double> re, Vector<double> im)
+    {
+        public readonly Vector<double> Re = re, Im = im;
+
+        public static Lane operator +(Lane a, Lane b) => new(a.Re + b.Re, a.Im + b.Im);
+
+        public static Lane operator -(Lane a, Lane b) => new(a.Re - b.Re, a.Im - b.Im);
+
+        public static Lane operator *(Lane a, double s) => new(a.Re * s, a.Im * s);
+
+        public Lane Times(double re, double im) => new(Re * re - Im * im, Re * im + Im * re);
+
+        public Lane TimesI() => new(-Im, Re);
+
+        public Lane TimesMinusI() => new(Im, -Re);
     }
 }
