@@ -142,10 +142,8 @@ public sealed class AudioFeaturizer
     /// <summary>The features of a signal: <see cref="FrameCount"/> frames of <see cref="FeatureCount"/> values, frame-major.</summary>
     public float[] Compute(ReadOnlySpan<float> signal)
     {
-        var values = _spectrogram.Compute(signal);
-        int frames = values.Length / _spectrogram.FrequencyBins;
-        if (_mel != null)
-            values = _mel.Apply(values, frames);
+        var values = _spectrogram.Compute(signal, _mel);
+        int frames = values.Length / (_mel?.MelBands ?? _spectrogram.FrequencyBins);
         LogScale log = _settings.Kind == AudioFeatureKind.Mfcc && _settings.Log == LogScale.None ? LogScale.Decibels : _settings.Log;
         float topDb = _settings.Kind == AudioFeatureKind.Mfcc && _settings.Log == LogScale.None ? 80f : _settings.TopDb;
         Compress(values, log, topDb);

@@ -120,7 +120,7 @@ internal sealed class Fft
         var half = new Vector<double>(0.5);
         for (int k = 0; k <= m; k++)
         {
-            int a = k % m, b = (m - k) % m;
+            int a = k == m ? 0 : k, b = k == 0 ? 0 : m - k; // k mod m and (m - k) mod m
             var evenRe = (zRe[a] + zRe[b]) * half;
             var evenIm = (zIm[a] - zIm[b]) * half;
             // (Z[k] - conj Z[m - k]) / 2i
@@ -157,85 +157,111 @@ internal sealed class Fft
         Span<Vector<double>> toRe, Span<Vector<double>> toIm)
     {
         int radix = stage.Radix, span = stage.Span, stride = _n / radix, groups = stride / span;
-        Span<Lane> v = radix <= 8 ? stackalloc Lane[8] : new Lane[radix];
+        if (radix > 5)
+        {
+            DirectPass(stage, fromRe, fromIm, toRe, toIm);
+            return;
+        }
+        // The butterflies' inputs are locals, not an array: the JIT keeps them in registers.
         for (int group = 0, j = 0; group < groups; group++)
         {
             int targetBase = group * span * radix;
             for (int phase = 0; phase < span; phase++, j++)
             {
                 int target = targetBase + phase, tw = phase * radix;
-                v[0] = new Lane(fromRe[j], fromIm[j]);
-                for (int r = 1; r < radix; r++)
-                    v[r] = new Lane(fromRe[j + r * stride], fromIm[j + r * stride]).Times(stage.TwiddleRe[tw + r], stage.TwiddleIm[tw + r]);
+                bool rotate = phase > 0; // phase 0's twiddles are all 1
+                var v0 = new Lane(fromRe[j], fromIm[j]);
+                var v1 = Input(fromRe, fromIm, j + stride, stage, tw + 1, rotate);
                 switch (radix)
                 {
                     case 2:
-                        Store(toRe, toIm, target, v[0] + v[1]);
-                        Store(toRe, toIm, target + span, v[0] - v[1]);
+                        Store(toRe, toIm, target, v0 + v1);
+                        Store(toRe, toIm, target + span, v0 - v1);
                         break;
                     case 3:
-                        Radix3(v, toRe, toIm, target, span);
+                        Radix3(v0, v1, Input(fromRe, fromIm, j + 2 * stride, stage, tw + 2, rotate), toRe, toIm, target, span);
                         break;
                     case 4:
-                        Radix4(v, toRe, toIm, target, span);
-                        break;
-                    case 5:
-                        Radix5(v, toRe, toIm, target, span, stage);
+                        Radix4(v0, v1, Input(fromRe, fromIm, j + 2 * stride, stage, tw + 2, rotate),
+                            Input(fromRe, fromIm, j + 3 * stride, stage, tw + 3, rotate), toRe, toIm, target, span);
                         break;
                     default:
-                        for (int k = 0; k < radix; k++)
-                        {
-                            var sum = v[0];
-                            for (int r = 1; r < radix; r++)
-                                sum += v[r].Times(stage.RootRe[r * k % radix], stage.RootIm[r * k % radix]);
-                            Store(toRe, toIm, target + k * span, sum);
-                        }
+                        Radix5(v0, v1, Input(fromRe, fromIm, j + 2 * stride, stage, tw + 2, rotate),
+                            Input(fromRe, fromIm, j + 3 * stride, stage, tw + 3, rotate),
+                            Input(fromRe, fromIm, j + 4 * stride, stage, tw + 4, rotate), toRe, toIm, target, span, stage);
                         break;
                 }
             }
         }
     }
 
+    // A radix above 5: each output a direct sum over the radix.
+    private void DirectPass(Stage stage, ReadOnlySpan<Vector<double>> fromRe, ReadOnlySpan<Vector<double>> fromIm,
+        Span<Vector<double>> toRe, Span<Vector<double>> toIm)
+    {
+        int radix = stage.Radix, span = stage.Span, stride = _n / radix, groups = stride / span;
+        var v = new Lane[radix];
+        for (int group = 0, j = 0; group < groups; group++)
+            for (int phase = 0; phase < span; phase++, j++)
+            {
+                int target = group * span * radix + phase, tw = phase * radix;
+                for (int r = 0; r < radix; r++)
+                    v[r] = Input(fromRe, fromIm, j + r * stride, stage, tw + r, phase > 0);
+                for (int k = 0; k < radix; k++)
+                {
+                    var sum = v[0];
+                    for (int r = 1; r < radix; r++)
+                        sum += v[r].Times(stage.RootRe[r * k % radix], stage.RootIm[r * k % radix]);
+                    Store(toRe, toIm, target + k * span, sum);
+                }
+            }
+    }
+
+    private static Lane Input(ReadOnlySpan<Vector<double>> re, ReadOnlySpan<Vector<double>> im, int at, Stage stage, int twiddle, bool rotate)
+    {
+        var value = new Lane(re[at], im[at]);
+        return rotate ? value.Times(stage.TwiddleRe[twiddle], stage.TwiddleIm[twiddle]) : value;
+    }
+
     private static void Store(Span<Vector<double>> re, Span<Vector<double>> im, int at, Lane value) => (re[at], im[at]) = (value.Re, value.Im);
 
-    private static void Radix3(ReadOnlySpan<Lane> v, Span<Vector<double>> re, Span<Vector<double>> im, int target, int span)
+    private static void Radix3(Lane v0, Lane v1, Lane v2, Span<Vector<double>> re, Span<Vector<double>> im, int target, int span)
     {
         const double S = -0.86602540378443864676; // sin(-2 pi / 3)
-        var sum = v[1] + v[2];
-        var diff = v[1] - v[2];
-        var middle = v[0] - sum * 0.5;
-        var rotated = diff.TimesI() * S;
-        Store(re, im, target, v[0] + sum);
+        var sum = v1 + v2;
+        var middle = v0 - sum * 0.5;
+        var rotated = (v1 - v2).TimesI() * S;
+        Store(re, im, target, v0 + sum);
         Store(re, im, target + span, middle + rotated);
         Store(re, im, target + 2 * span, middle - rotated);
     }
 
-    private static void Radix4(ReadOnlySpan<Lane> v, Span<Vector<double>> re, Span<Vector<double>> im, int target, int span)
+    private static void Radix4(Lane v0, Lane v1, Lane v2, Lane v3, Span<Vector<double>> re, Span<Vector<double>> im, int target, int span)
     {
-        var a = v[0] + v[2];
-        var b = v[0] - v[2];
-        var c = v[1] + v[3];
-        var minusID = (v[1] - v[3]).TimesMinusI();
+        var a = v0 + v2;
+        var b = v0 - v2;
+        var c = v1 + v3;
+        var minusID = (v1 - v3).TimesMinusI();
         Store(re, im, target, a + c);
         Store(re, im, target + span, b + minusID);
         Store(re, im, target + 2 * span, a - c);
         Store(re, im, target + 3 * span, b - minusID);
     }
 
-    private static void Radix5(ReadOnlySpan<Lane> v, Span<Vector<double>> re, Span<Vector<double>> im, int target, int span, Stage stage)
+    private static void Radix5(Lane v0, Lane v1, Lane v2, Lane v3, Lane v4, Span<Vector<double>> re, Span<Vector<double>> im, int target, int span, Stage stage)
     {
         // X[k] = v0 + sum_r v_r w^(rk); pairing r with 5 - r, whose roots are conjugates.
         double c1 = stage.RootRe[1], s1 = stage.RootIm[1], c2 = stage.RootRe[2], s2 = stage.RootIm[2];
-        var p1 = v[1] + v[4];
-        var m1 = v[1] - v[4];
-        var p2 = v[2] + v[3];
-        var m2 = v[2] - v[3];
-        var real1 = v[0] + p1 * c1 + p2 * c2;
-        var real2 = v[0] + p1 * c2 + p2 * c1;
+        var p1 = v1 + v4;
+        var m1 = v1 - v4;
+        var p2 = v2 + v3;
+        var m2 = v2 - v3;
+        var real1 = v0 + p1 * c1 + p2 * c2;
+        var real2 = v0 + p1 * c2 + p2 * c1;
         // i (s1 m1 + s2 m2) and i (s2 m1 - s1 m2): sin(4 pi / 5) = -sin(6 pi / 5) pairs them.
         var i1 = (m1 * s1 + m2 * s2).TimesI();
         var i2 = (m1 * s2 - m2 * s1).TimesI();
-        Store(re, im, target, v[0] + p1 + p2);
+        Store(re, im, target, v0 + p1 + p2);
         Store(re, im, target + span, real1 + i1);
         Store(re, im, target + 2 * span, real2 + i2);
         Store(re, im, target + 3 * span, real2 - i2);

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace MLNet.Sequence.Audio;
 
 /// <summary>How frequencies map to mels.</summary>
@@ -112,6 +114,20 @@ public sealed class MelFilterBank
             }
         }
         return output;
+    }
+
+    // The filters on frames held one per SIMD lane (Spectrogram's transform): bands[m] = sum_k weight[m, k] bins[k].
+    internal void Apply(ReadOnlySpan<Vector<double>> bins, Span<Vector<double>> bands)
+    {
+        for (int m = 0; m < MelBands; m++)
+        {
+            var (first, end) = _support[m];
+            var filter = _filters[m];
+            var sum = Vector<double>.Zero;
+            for (int k = first; k < end; k++)
+                sum += bins[k] * filter[k];
+            bands[m] = sum;
+        }
     }
 
     /// <summary>Hz to mels.</summary>

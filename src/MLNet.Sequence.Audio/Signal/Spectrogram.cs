@@ -175,41 +175,57 @@ public sealed class Spectrogram
 
     /// <summary>The spectrogram of a signal: <see cref="FrameCount"/> frames of <see cref="FrequencyBins"/> values.</summary>
     /// <exception cref="ArgumentException">The signal is shorter than <see cref="MinimumLength"/>.</exception>
-    public float[] Compute(ReadOnlySpan<float> signal)
+    public float[] Compute(ReadOnlySpan<float> signal) => Compute(signal, null);
+
+    /// <summary>
+    /// The spectrogram, or with <paramref name="mel"/> its mel spectrogram (frames of <see cref="MelFilterBank.MelBands"/>
+    /// values): the filters are applied to the frames while they are in the transform's lanes.
+    /// </summary>
+    internal float[] Compute(ReadOnlySpan<float> signal, MelFilterBank? mel)
     {
         if (signal.Length < MinimumLength)
             throw new ArgumentException(
                 $"a signal of {signal.Length} samples is too short for a spectrogram with FftSize {_settings.FftSize}" +
                 $"{(_settings.Center ? $", centred with {_settings.PadMode} padding" : "")}: it needs at least {MinimumLength}", nameof(signal));
+        if (mel != null && mel.FrequencyBins != FrequencyBins)
+            throw new ArgumentException($"the mel filters read {mel.FrequencyBins} bins, the spectrogram has {FrequencyBins}", nameof(mel));
         var padded = PadSignal(signal);
-        int n = _settings.FftSize, hop = _settings.EffectiveHopLength, bins = FrequencyBins;
+        int n = _settings.FftSize, hop = _settings.EffectiveHopLength, bins = FrequencyBins, width = mel?.MelBands ?? bins;
         int frames = 1 + (padded.Length - n) / hop;
-        var output = new float[(long)frames * bins];
+        var output = new float[(long)frames * width];
         // Fft.Lanes frames at a time, frame l of a group in lane l: the frames are transposed into the lanes, and the
-        // powers back out of them. The last group's spare lanes transform zeros.
+        // values back out of them. The last group's spare lanes transform zeros.
         int lanes = Fft.Lanes;
         var x = new Vector<double>[n];
         var re = new Vector<double>[bins];
         var im = new Vector<double>[bins];
         var scratch = new Vector<double>[_fft.ScratchLength];
+        var bands = mel == null ? re : new Vector<double>[width];
         var scale2 = new Vector<double>(_scale * _scale);
+        float power = _settings.Power;
         for (int first = 0; first < frames; first += lanes)
         {
             int count = Math.Min(lanes, frames - first);
             FramesToLanes(padded, first * hop, hop, count, x);
             _fft.ForwardReal(x, re, im, scratch);
             for (int k = 0; k < bins; k++)
-                re[k] = (re[k] * re[k] + im[k] * im[k]) * scale2;
-            LanesToFrames(re, output.AsSpan(first * bins, count * bins), count);
-        }
-        if (_settings.Power != 2f)
-        {
-            // |X|^p from |X|^2, in float as torch takes it.
-            float half = _settings.Power / 2;
-            for (int i = 0; i < output.Length; i++)
-                output[i] = half == 0.5f ? MathF.Sqrt(output[i]) : MathF.Pow(output[i], half);
+            {
+                var squared = (re[k] * re[k] + im[k] * im[k]) * scale2;
+                re[k] = power == 2f ? squared : power == 1f ? Vector.SquareRoot(squared) : Pow(squared, power / 2);
+            }
+            mel?.Apply(re, bands);
+            LanesToFrames(bands, output.AsSpan(first * width, count * width), count);
         }
         return output;
+    }
+
+    private static Vector<double> Pow(Vector<double> x, double exponent)
+    {
+        Span<double> values = stackalloc double[Vector<double>.Count];
+        x.CopyTo(values);
+        foreach (ref double value in values)
+            value = Math.Pow(value, exponent);
+        return new Vector<double>(values);
     }
 
     // x[t] lane l = sample t of the frame at start + l * hop, windowed, for l < count (zeros in the other lanes). With
@@ -241,24 +257,24 @@ public sealed class Spectrogram
         }
     }
 
-    // The inverse for the powers: lane l of powers[k] goes to frames[l * bins + k], as floats, for l < count.
-    private static void LanesToFrames(ReadOnlySpan<Vector<double>> powers, Span<float> frames, int count)
+    // The inverse for the values: lane l of values[k] goes to frames[l * width + k], as floats, for l < count.
+    private static void LanesToFrames(ReadOnlySpan<Vector<double>> values, Span<float> frames, int count)
     {
-        int bins = powers.Length, k = 0;
+        int width = values.Length, k = 0;
         if (count == 4 && Vector<double>.Count == 4 && Avx.IsSupported)
         {
-            for (; k + 4 <= bins; k += 4)
+            for (; k + 4 <= width; k += 4)
             {
-                var (r0, r1, r2, r3) = Transpose(powers[k].AsVector256(), powers[k + 1].AsVector256(), powers[k + 2].AsVector256(), powers[k + 3].AsVector256());
+                var (r0, r1, r2, r3) = Transpose(values[k].AsVector256(), values[k + 1].AsVector256(), values[k + 2].AsVector256(), values[k + 3].AsVector256());
                 Avx.ConvertToVector128Single(r0).CopyTo(frames.Slice(k, 4));
-                Avx.ConvertToVector128Single(r1).CopyTo(frames.Slice(bins + k, 4));
-                Avx.ConvertToVector128Single(r2).CopyTo(frames.Slice(2 * bins + k, 4));
-                Avx.ConvertToVector128Single(r3).CopyTo(frames.Slice(3 * bins + k, 4));
+                Avx.ConvertToVector128Single(r1).CopyTo(frames.Slice(width + k, 4));
+                Avx.ConvertToVector128Single(r2).CopyTo(frames.Slice(2 * width + k, 4));
+                Avx.ConvertToVector128Single(r3).CopyTo(frames.Slice(3 * width + k, 4));
             }
         }
-        for (; k < bins; k++)
+        for (; k < width; k++)
             for (int l = 0; l < count; l++)
-                frames[l * bins + k] = (float)powers[k][l];
+                frames[l * width + k] = (float)values[k][l];
     }
 
     // Rows a, b, c, d of a 4 x 4 block to its columns.
@@ -275,14 +291,13 @@ public sealed class Spectrogram
 
     private float[] PadSignal(ReadOnlySpan<float> signal)
     {
-        int pad = _settings.Pad;
-        var x = new float[signal.Length + 2 * pad];
-        signal.CopyTo(x.AsSpan(pad));
-        if (!_settings.Center)
-            return x;
-        int half = _settings.FftSize / 2, length = x.Length;
+        // One array: the zeros of Pad, then the centring half frame on each side, read from the zero-padded signal x.
+        int pad = _settings.Pad, half = _settings.Center ? _settings.FftSize / 2 : 0, length = signal.Length + 2 * pad;
         var padded = new float[length + 2 * half];
-        x.CopyTo(padded.AsSpan(half));
+        signal.CopyTo(padded.AsSpan(half + pad));
+        if (!_settings.Center)
+            return padded;
+        var x = padded.AsSpan(half, length);
         for (int i = 1; i <= half; i++)
         {
             // padded[half - i] is the sample i before the first; padded[half + length - 1 + i] the one i after the last.
