@@ -28,7 +28,7 @@ public abstract class SequenceModelTransformerBase : RowToRowTransformerBase, IT
     private protected nn.Module Module { get; }
 
     /// <summary>Where the network runs.</summary>
-    private protected Device Device { get; }
+    internal Device Device { get; }
 
     /// <summary>
     /// Adds the model's output columns to <paramref name="input"/>. Rows are scored lazily, as cursors reach

@@ -1,5 +1,6 @@
 using Microsoft.ML.Runtime;
 using TorchSharp;
+using MLNet.Sequence.Torch.Modules;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -60,8 +61,7 @@ internal sealed class TriggerWordModule : nn.Module<Tensor, Tensor>
     /// <summary>Logits [batch, output steps] of features [batch, frames, features].</summary>
     public override Tensor forward(Tensor features)
     {
-        var x = nn.functional.relu(_convolutionNorm.call(_convolution.call(features.transpose(1, 2)))); // [B, C, T']
-        x = _dropout.call(x.transpose(1, 2));
+        var x = _dropout.call(Convolve(features));
         var (first, _) = _first.call(x);
         x = Norm(_firstNorm, _dropout.call(first));
         var (second, _) = _second.call(x);
@@ -69,18 +69,29 @@ internal sealed class TriggerWordModule : nn.Module<Tensor, Tensor>
         return _output.call(x).squeeze(-1);
     }
 
-    /// <summary>
-    /// Logits [1, steps] of the output steps whose frames <paramref name="frames"/> [1, frames, features] hold
-    /// (windows of the kernel at the stride, from its first frame), continuing both GRUs from their states
-    /// (null: zeros), and the states after them. In eval mode it gives the whole-clip forward's values, chunk by chunk.
-    /// </summary>
-    public (Tensor Logits, Tensor First, Tensor Second) Continue(Tensor frames, Tensor? first, Tensor? second)
-    {
-        var x = nn.functional.relu(_convolutionNorm.call(_convolution.call(frames.transpose(1, 2)))).transpose(1, 2);
-        var (a, firstState) = _first.call(x, first);
-        var (b, secondState) = _second.call(Norm(_firstNorm, a), second);
-        return (_output.call(Norm(_secondNorm, b)).squeeze(-1), firstState, secondState);
-    }
+    // Streaming (TriggerWordStream, eval mode) runs the forward pass in these pieces, with the GRUs' recurrences
+    // stepped on the CPU by GruRecurrence between them; together they give the forward's values.
+
+    /// <summary>The convolution block's output [batch, steps, channels] for frames [batch, frames, features].</summary>
+    public Tensor Convolve(Tensor frames) =>
+        nn.functional.relu(_convolutionNorm.call(_convolution.call(frames.transpose(1, 2)))).transpose(1, 2);
+
+    /// <summary>The first GRU's input gates W_ih x + b_ih [batch, steps, 3H] of the convolution's output.</summary>
+    public Tensor FirstInputGates(Tensor convolved) => InputGates(_first, convolved);
+
+    /// <summary>The second GRU's input gates of the first GRU's states [batch, steps, H], through the BatchNorm between them.</summary>
+    public Tensor SecondInputGates(Tensor first) => InputGates(_second, Norm(_firstNorm, first));
+
+    /// <summary>The logits [batch, steps] of the second GRU's states.</summary>
+    public Tensor Logits(Tensor second) => _output.call(Norm(_secondNorm, second)).squeeze(-1);
+
+    /// <summary>The first GRU's recurrence, for stepping on the CPU.</summary>
+    public GruRecurrence FirstRecurrence() => new(_first);
+
+    /// <summary>The second GRU's recurrence.</summary>
+    public GruRecurrence SecondRecurrence() => new(_second);
+
+    private static Tensor InputGates(GRU gru, Tensor x) => nn.functional.linear(x, gru.get_parameter("weight_ih_l0")!, gru.get_parameter("bias_ih_l0"));
 
     // BatchNorm over the channels of [batch, time, channels].
     private static Tensor Norm(BatchNorm1d norm, Tensor x) => norm.call(x.transpose(1, 2)).transpose(1, 2);

@@ -1,4 +1,5 @@
 using MLNet.Sequence.Audio;
+using MLNet.Sequence.Torch.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,11 +16,13 @@ public sealed class TriggerWordStream : IDisposable
     private readonly AudioFeaturizer _featurizer;
     private readonly TriggerWordTransformer.Settings _settings;
     private readonly TriggerWordModule _module;
+    private readonly Device _device;
     private readonly int _fftSize, _hop, _features;
     private readonly List<float> _samples = new();
     private readonly List<float[]> _frames = new();
     private readonly List<float> _probabilities = new();
-    private Tensor? _first, _second;
+    private readonly GruRecurrence _firstRecurrence, _secondRecurrence;
+    private readonly float[] _first, _second; // the GRUs' states
     private readonly int _refractorySteps;
     private int _nextAllowed, _pendingStep = -1;
     private float _pendingPeak;
@@ -45,6 +48,11 @@ public sealed class TriggerWordStream : IDisposable
         _features = _settings.Shape.FeatureCount;
         _module = detector.Network;
         _module.eval();
+        _device = detector.Device;
+        _firstRecurrence = _module.FirstRecurrence();
+        _secondRecurrence = _module.SecondRecurrence();
+        _first = new float[_firstRecurrence.HiddenSize];
+        _second = new float[_secondRecurrence.HiddenSize];
         SampleRate = features.Settings.SampleRate;
         _refractorySteps = Math.Max(1, (int)Math.Round(_settings.RefractorySeconds / _settings.StepSeconds));
     }
@@ -85,15 +93,17 @@ public sealed class TriggerWordStream : IDisposable
             var values = new float[used * _features];
             for (int f = 0; f < used; f++)
                 _frames[f].CopyTo(values, f * _features);
+            // libtorch for the products over the whole chunk, the CPU recurrences for the steps between them.
             using (no_grad())
             using (var scope = NewDisposeScope())
             {
-                var (logits, first, second) = _module.Continue(tensor(values, [1, used, _features]), _first, _second);
-                _first?.Dispose();
-                _second?.Dispose();
-                _first = first.MoveToOuterDisposeScope();
-                _second = second.MoveToOuterDisposeScope();
-                foreach (float p in logits.sigmoid().cpu().data<float>().ToArray())
+                var firstGates = _module.FirstInputGates(_module.Convolve(tensor(values, [1, used, _features], device: _device))).cpu().data<float>().ToArray();
+                var first = new float[steps * _first.Length];
+                _firstRecurrence.Run(firstGates, _first, first);
+                var secondGates = _module.SecondInputGates(tensor(first, [1, steps, _first.Length], device: _device)).cpu().data<float>().ToArray();
+                var second = new float[steps * _second.Length];
+                _secondRecurrence.Run(secondGates, _second, second);
+                foreach (float p in _module.Logits(tensor(second, [1, steps, _second.Length], device: _device)).sigmoid().cpu().data<float>().ToArray())
                     Step(p, detections);
             }
             _frames.RemoveRange(0, steps * stride);
@@ -139,10 +149,8 @@ public sealed class TriggerWordStream : IDisposable
         _pendingStep = -1;
     }
 
-    /// <inheritdoc/>
+    /// <summary>Holds nothing outside managed memory any more (the GRU states are CPU arrays); kept so that existing <c>using</c> code compiles.</summary>
     public void Dispose()
     {
-        _first?.Dispose();
-        _second?.Dispose();
     }
 }
