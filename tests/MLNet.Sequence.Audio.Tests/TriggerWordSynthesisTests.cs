@@ -187,8 +187,12 @@ public class TriggerWordSynthesisTests
         // Bumps of 1.0 fire at every threshold: no rate below one an hour is reachable, and the text says so.
         free[300] = 1.0f;
         var loud = TriggerWordEvaluation.Compute([new KeywordClipScores(a, [1.0])], [free], 0.1, 0.5);
-        Assert.Equal(0.99f, loud.ForFalseAlarmRate(0.1).Threshold);
-        Assert.Contains("no threshold reaches 0.1 false alarms per hour (at 0.99: 1.00 per hour, miss rate 100.0%)", loud.ToString());
+        Assert.Equal(0.9999f, loud.ForFalseAlarmRate(0.1).Threshold);
+        Assert.Contains("no threshold reaches 0.1 false alarms per hour (at 0.9999: 1.00 per hour, miss rate 100.0%)", loud.ToString());
+        // Above 0.99 the grid is finer: a bump of 0.996 fires at 0.995 and not at 0.997.
+        free[300] = 0.996f;
+        var fine = TriggerWordEvaluation.Compute([new KeywordClipScores(a, [1.0])], [free], 0.1, 0.5);
+        Assert.Equal((1.0, 0.0), (fine.At(0.995f).FalseAlarmsPerHour, fine.At(0.997f).FalseAlarmsPerHour));
         free[300] = 0;
         // A curve: misses never fall and false alarms never rise as the threshold rises.
         Assert.All(evaluation.Curve.Zip(evaluation.Curve.Skip(1)), p => Assert.True(p.Second.MissRate >= p.First.MissRate && p.Second.FalseAlarmsPerHour <= p.First.FalseAlarmsPerHour));

@@ -24,6 +24,11 @@ public sealed class TriggerWordEvaluation
         Curve = curve;
     }
 
+    // 0.01 to 0.99 by hundredths, then finer towards 1: a detector quiet enough for one false alarm in hours
+    // usually operates above 0.99, where its sigmoid saturates.
+    private static readonly float[] Thresholds =
+        [.. Enumerable.Range(1, 99).Select(i => i / 100f), .. Enumerable.Range(991, 9).Select(i => i / 1000f), 0.9995f, 0.9999f];
+
     /// <summary>Keywords in the clips that say it.</summary>
     public int Keywords { get; }
 
@@ -59,10 +64,10 @@ public sealed class TriggerWordEvaluation
         for (int r = 0; r < keywordFree.Count; r++)
             CheckProbabilities(keywordFree[r], $"keyword-free recording {r}", nameof(keywordFree));
 
-        var curve = new DetectionPoint[99];
+        var curve = new DetectionPoint[Thresholds.Length];
         Parallel.For(0, curve.Length, i =>
         {
-            float threshold = (i + 1) / 100f;
+            float threshold = Thresholds[i];
             int found = 0;
             foreach (var clip in keywordClips)
             {
@@ -75,12 +80,12 @@ public sealed class TriggerWordEvaluation
         return new TriggerWordEvaluation(keywords, hours, curve);
     }
 
-    /// <summary>The operating point at the grid threshold nearest <paramref name="threshold"/>.</summary>
+    /// <summary>The operating point at the grid threshold nearest <paramref name="threshold"/> (0.01 to 0.99 by hundredths, then 0.991 to 0.999, 0.9995 and 0.9999).</summary>
     public DetectionPoint At(float threshold)
     {
         if (!(threshold > 0 && threshold < 1))
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "the threshold is a probability strictly between 0 and 1");
-        return Curve[Math.Clamp((int)Math.Round(threshold * 100) - 1, 0, Curve.Count - 1)];
+        return Curve.MinBy(p => Math.Abs(p.Threshold - threshold))!;
     }
 
     /// <summary>
@@ -101,8 +106,8 @@ public sealed class TriggerWordEvaluation
         {
             var p = ForFalseAlarmRate(rate);
             return p.FalseAlarmsPerHour <= rate
-                ? string.Create(CultureInfo.InvariantCulture, $"miss rate {100 * p.MissRate:F1}% at {rate:0.##} false alarms per hour (threshold {p.Threshold:F2}, {p.FalseAlarmsPerHour:F2} measured)")
-                : string.Create(CultureInfo.InvariantCulture, $"no threshold reaches {rate:0.##} false alarms per hour (at {p.Threshold:F2}: {p.FalseAlarmsPerHour:F2} per hour, miss rate {100 * p.MissRate:F1}%)");
+                ? string.Create(CultureInfo.InvariantCulture, $"miss rate {100 * p.MissRate:F1}% at {rate:0.##} false alarms per hour (threshold {p.Threshold:0.00##}, {p.FalseAlarmsPerHour:F2} measured)")
+                : string.Create(CultureInfo.InvariantCulture, $"no threshold reaches {rate:0.##} false alarms per hour (at {p.Threshold:0.00##}: {p.FalseAlarmsPerHour:F2} per hour, miss rate {100 * p.MissRate:F1}%)");
         }
         return string.Create(CultureInfo.InvariantCulture, $"{Keywords} keywords, {KeywordFreeHours:F2} h keyword-free; {Point(0.1)}; {Point(1)}");
     }
