@@ -152,8 +152,8 @@ internal static class TriggerWordCommands
             var ends = parts.Length < 2 || parts[1].Length == 0 ? [] : parts[1].Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double e)
                 ? e : throw new InvalidDataException($"'{list}', line {number}: keyword end '{v}' is not a number of seconds.")).ToArray();
             // The frames the pipeline will compute: the length LoadAudio resamples to, through the uncentred spectrogram
-            // (the file is read here for its length and again by LoadAudio).
-            var info = WavFile.Read(path);
+            // (from the file's headers; LoadAudio reads its samples).
+            var info = WavFile.ReadInfo(path);
             double seconds = info.Duration;
             long samples = info.SampleRate == rate ? info.Length : (long)Math.Ceiling((double)rate * info.Length / info.SampleRate); // Resampler.OutputLength
             long frames = samples < settings.Spectrogram.FftSize ? 0 : 1 + (samples - settings.Spectrogram.FftSize) / settings.Spectrogram.HopLength;

@@ -33,6 +33,7 @@ public class WavFileTests : IDisposable
         Assert.Equal(left, audio.Channels[0]);
         Assert.Equal(right, audio.Channels[1]);
         Assert.Equal(6 / 22050.0, audio.Duration, 12);
+        Assert.Equal(new WavInfo(22050, 2, 6, format), WavFile.ReadInfo(path));
         if (scale > 0)
             Assert.Equal(44 + 6 * 2 * format.BytesPerSample(), new FileInfo(path).Length);
     }
@@ -154,6 +155,23 @@ public class WavFileTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => WavFile.Read(path));
 
         Assert.Equal($"'{path}' is cut short: its data chunk declares 2,147,418,112 bytes but only 6 follow", e.Message);
+        Assert.Equal(e.Message, Assert.Throws<InvalidDataException>(() => WavFile.ReadInfo(path)).Message);
+    }
+
+    [Fact]
+    public void TheHeadersAloneGiveAPlaceholderFilesTrueLength()
+    {
+        // espeak-ng's placeholder and a partial last frame: the length is what Read would return.
+        var bytes = Riff(0x7FFFF024, Ck("fmt ", Fmt(1, 1, 22050, 16)), Ck("data", Pcm16([1, 2, 3, 4, 5]).Concat(new byte[] { 9 }).ToArray(), 0x7FFFF000));
+        string path = Path.Combine(_dir, "espeak.wav");
+        File.WriteAllBytes(path, bytes);
+
+        var info = WavFile.ReadInfo(path);
+
+        Assert.Equal(new WavInfo(22050, 1, 5, WavSampleFormat.Pcm16), info);
+        Assert.Equal(WavFile.Read(path).Length, info.Length);
+        Assert.Equal(5 / 22050.0, info.Duration, 12);
+        Assert.Throws<FileNotFoundException>(() => WavFile.ReadInfo(Path.Combine(_dir, "missing.wav")));
     }
 
     [Theory]

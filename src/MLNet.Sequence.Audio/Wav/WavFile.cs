@@ -3,6 +3,17 @@ using System.Text;
 
 namespace MLNet.Sequence.Audio;
 
+/// <summary>What a WAV file's headers say it holds (<see cref="WavFile.ReadInfo"/>).</summary>
+/// <param name="SampleRate">Samples per second per channel.</param>
+/// <param name="Channels">Channels.</param>
+/// <param name="Length">Samples per channel (a partial last frame is not counted).</param>
+/// <param name="SourceFormat">How the samples are stored.</param>
+public sealed record WavInfo(int SampleRate, int Channels, long Length, WavSampleFormat SourceFormat)
+{
+    /// <summary>Seconds of audio.</summary>
+    public double Duration => (double)Length / SampleRate;
+}
+
 /// <summary>
 /// Reads and writes WAV (RIFF WAVE) files: integer PCM of 8, 16, 24 and 32 bits, IEEE float of 32 and 64 bits,
 /// plain or WAVE_FORMAT_EXTENSIBLE, with the chunks in any order.
@@ -57,6 +68,28 @@ public static class WavFile
             copy.Position = 0;
             stream = copy;
         }
+        var (format, dataStart, dataBytes) = Locate(stream, name);
+        return ReadSamples(stream, dataStart, dataBytes, format, name);
+    }
+
+    /// <summary>
+    /// What a WAV file holds, from its headers alone: the sample rate, channels, samples per channel and stored format,
+    /// with the same checks as <see cref="Read(string)"/> makes of them; no sample is read.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a WAV file, is cut short, or stores a format this reader does not.</exception>
+    public static WavInfo ReadInfo(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"the WAV file '{path}' does not exist", path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        var (format, _, dataBytes) = Locate(stream, path);
+        return new WavInfo(format.SampleRate, format.Channels, dataBytes / format.BlockAlign, format.Sample);
+    }
+
+    // The format and where the samples are, from the chunks of a seekable stream.
+    private static (Format Format, long DataStart, long DataBytes) Locate(Stream stream, string name)
+    {
         long start = stream.Position;
         long end = stream.Length;
         Span<byte> header = stackalloc byte[12];
@@ -111,8 +144,7 @@ public static class WavFile
             throw Bad(name, dataStart < 0 ? "is cut short or not a WAV file: it has neither a 'fmt ' nor a 'data' chunk" : "has no 'fmt ' chunk, so its samples cannot be read");
         if (dataStart < 0)
             throw Bad(name, "has no 'data' chunk");
-
-        return ReadSamples(stream, dataStart, dataBytes, format.Value, name);
+        return (format.Value, dataStart, dataBytes);
     }
 
     /// <summary>Writes one channel of samples in [-1, 1] to a WAV file (integer formats clip outside that range).</summary>
