@@ -24,6 +24,7 @@ internal static class TriggerWordCommands
             Flag.Int("takes", 4, "recordings of each word per voice, at random rates and pitches", 1),
             Flag.Required("o", "DIR", "the folder for the clips and clips.tsv"),
             Flag.Int("n", 1000, "clips to write", 1),
+            Flag.Int("max-keywords", 4, "keywords per clip, 0 to this many (0: keyword-free clips, for evaluation)", 0),
             Flag.Number("seconds", 10, "clip length"),
             Flag.Int("rate", 44100, "sample rate of the clips (Hz)", 1000),
             Flag.Text("music", "DIR", "a folder of WAV music for backgrounds (Debian's asterisk-moh-opsound-wav by default, if present)", Music),
@@ -39,6 +40,7 @@ internal static class TriggerWordCommands
         {
             Flag.Required("i", "clips.tsv", "the clips and their keyword end times"),
             Flag.Required("output", "MODEL.zip", "where to save the pipeline"),
+            Flag.Text("valid", "clips.tsv", "validation clips: the loss per epoch, and with keyword-free clips among them the miss rate and false alarms per hour"),
             Flag.Int("rate", 44100, "sample rate the clips are resampled to (Hz)", 1000),
             Flag.Number("threshold", 0.5, "probability at which a step counts as the keyword"),
             Flag.Number("refractory", 0.75, "seconds after a detection during which no other fires"),
@@ -89,7 +91,7 @@ internal static class TriggerWordCommands
                 var samples = audio.SampleRate == rate ? audio.Mono() : Resampler.Resample(audio.Mono(), audio.SampleRate, rate);
                 backgrounds.Add(new BackgroundAudio(Path.GetFileName(file), samples));
             }
-        var options = new TriggerWordClipOptions { ClipSeconds = seconds, SampleRate = rate, MinSnrDb = a.Number("snr-min"), MaxSnrDb = a.Number("snr-max") };
+        var options = new TriggerWordClipOptions { ClipSeconds = seconds, SampleRate = rate, MinSnrDb = a.Number("snr-min"), MaxSnrDb = a.Number("snr-max"), MaxKeywords = a.Int("max-keywords") };
         var generator = new TriggerWordClipGenerator(options, keywords, negatives, backgrounds, a.Int("seed"));
         string output = a.Required("o");
         Directory.CreateDirectory(output);
@@ -137,6 +139,34 @@ internal static class TriggerWordCommands
             Dropout = a.Number("dropout"),
         };
         SequenceCommands.SetTraining(a, options);
+        var (rows, steps) = ReadClips(list, rate, settings, options);
+        var validRows = a.Text("valid") is not null ? ReadClips(a.ExistingFile("valid"), rate, settings, options).Rows : null;
+        var ml = SequenceCommands.NewContext(a);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var featureModel = ml.Transforms.LoadAudio("Samples", "Path", sampleRate: rate)
+            .Append(ml.Transforms.AudioFeatures(new AudioFeaturesTransformer.Options { InputColumnName = "Samples", SampleRateColumnName = "SamplesSampleRate", SampleRate = rate, Features = settings }))
+            .Fit(data);
+        var valid = validRows == null ? null : ml.Data.Cache(featureModel.Transform(ml.Data.LoadFromEnumerable(validRows)));
+        var detector = ml.Speech().Trainers.TriggerWord(options).Fit(ml.Data.Cache(featureModel.Transform(data)), valid);
+        var model = featureModel.Append(detector);
+        string output = a.Required("output");
+        ml.Model.Save(model, data.Schema, output);
+        Console.WriteLine($"Saved {output} ({rows.Count:N0} clips, {steps} output steps of {detector.StepSeconds * 1000:F1} ms each, {options.LabelSteps} labelled after each keyword)");
+        if (detector.Validation is TriggerWordEvaluation evaluation)
+        {
+            var atThreshold = evaluation.At(detector.Threshold);
+            Console.WriteLine($"Validation: {evaluation}; at the threshold {detector.Threshold:0.00##}: miss rate {100 * atThreshold.MissRate:F1}%, {atThreshold.FalseAlarmsPerHour:F2} false alarms per hour");
+        }
+        else if (validRows != null)
+            Console.WriteLine("Validation: the miss rate and false alarms per hour need clips with keywords and clips without (trigger-synthesize -max-keywords 0 writes those).");
+        return 0;
+    }
+
+    // The clips a clips.tsv lists, with the labels of their keyword end times over the output steps the pipeline will
+    // compute for them.
+    private static (List<ClipRow> Rows, int? Steps) ReadClips(string list, int rate, AudioFeatureSettings settings, TriggerWordTrainer.Options options)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(list))!;
         var rows = new List<ClipRow>();
         int number = 0;
         int? steps = null;
@@ -165,17 +195,7 @@ internal static class TriggerWordCommands
         }
         if (rows.Count == 0)
             throw new InvalidDataException($"'{list}' lists no clips.");
-        var ml = SequenceCommands.NewContext(a);
-        var data = ml.Data.LoadFromEnumerable(rows);
-        var featureModel = ml.Transforms.LoadAudio("Samples", "Path", sampleRate: rate)
-            .Append(ml.Transforms.AudioFeatures(new AudioFeaturesTransformer.Options { InputColumnName = "Samples", SampleRateColumnName = "SamplesSampleRate", SampleRate = rate, Features = settings }))
-            .Fit(data);
-        var detector = ml.Speech().Trainers.TriggerWord(options).Fit(ml.Data.Cache(featureModel.Transform(data)));
-        var model = featureModel.Append(detector);
-        string output = a.Required("output");
-        ml.Model.Save(model, data.Schema, output);
-        Console.WriteLine($"Saved {output} ({rows.Count:N0} clips, {steps} output steps of {detector.StepSeconds * 1000:F1} ms each, {options.LabelSteps} labelled after each keyword)");
-        return 0;
+        return (rows, steps);
     }
 
     private static int RunDetect(Arguments a)

@@ -194,6 +194,16 @@ public class TriggerWordSynthesisTests
         var fine = TriggerWordEvaluation.Compute([new KeywordClipScores(a, [1.0])], [free], 0.1, 0.5);
         Assert.Equal((1.0, 0.0), (fine.At(0.995f).FalseAlarmsPerHour, fine.At(0.997f).FalseAlarmsPerHour));
         free[300] = 0;
+        // The same from labels: keyword ends from where label runs start, keyword-free clips from all-zero labels.
+        var aLabels = new float[30];
+        aLabels[10] = aLabels[11] = aLabels[12] = 1; // keyword A ends in step 9 (at 1.0 s)
+        var bLabels = new float[30];
+        bLabels[20] = bLabels[21] = 1;
+        var fromLabels = TriggerWordEvaluation.FromLabels([a, b, free], [aLabels, bLabels, new float[36000]], 0.1, 0.5);
+        Assert.Equal(evaluation.Curve, fromLabels.Curve);
+        Assert.Equal(2, fromLabels.Keywords);
+        Assert.Contains("Clip 1 has 29 labels for 30 steps", Assert.Throws<ArgumentException>(() => TriggerWordEvaluation.FromLabels([a, b], [aLabels, new float[29]], 0.1, 0.5)).Message);
+        Assert.Contains("labels are all 0", Assert.Throws<ArgumentException>(() => TriggerWordEvaluation.FromLabels([a], [aLabels], 0.1, 0.5)).Message);
         // A curve: misses never fall and false alarms never rise as the threshold rises.
         Assert.All(evaluation.Curve.Zip(evaluation.Curve.Skip(1)), p => Assert.True(p.Second.MissRate >= p.First.MissRate && p.Second.FalseAlarmsPerHour <= p.First.FalseAlarmsPerHour));
 

@@ -31,6 +31,20 @@ public class TriggerWordCliTests : IDisposable
         // 2 s at 8 kHz: 198 frames of hop 80 -> 46 steps of 40 ms; the course's 0.36 s of labels is 9 of them.
         Assert.Contains("(12 clips, 46 output steps of 40.0 ms each, 9 labelled after each keyword)", trained.Out);
 
+        // Validation clips: four keyword-free ones and three of the training clips; the trainer scores them.
+        string valid = Path.Combine(_dir, "valid");
+        var quiet = CliProcess.Run("trigger-synthesize", "-keyword", "activate", "-negatives", "motivate", "-voices", "espeak:en-gb", "-takes", "1",
+            "-o", valid, "-n", "4", "-seconds", "2", "-rate", "8000", "-seed", "4", "-max-keywords", "0");
+        Assert.True(quiet.Exit == 0, quiet.Err + quiet.Out);
+        Assert.All(File.ReadAllLines(Path.Combine(valid, "clips.tsv")), l => Assert.Equal("", l.Split('\t')[1]));
+        var spoken = lines.Where(l => l.Split('\t')[1].Length > 0).Take(3).ToList();
+        File.AppendAllLines(Path.Combine(valid, "clips.tsv"), spoken.Select(l => "../clips/" + l));
+        var validated = CliProcess.Run("trigger-train", "-i", Path.Combine(clips, "clips.tsv"), "-valid", Path.Combine(valid, "clips.tsv"), "-output", model,
+            "-rate", "8000", "-epochs", "1", "-threads", "1");
+        Assert.True(validated.Exit == 0, validated.Err + validated.Out);
+        int validKeywords = spoken.Sum(l => l.Split('\t')[1].Split(',').Length);
+        Assert.Matches($@"Validation: {validKeywords} keywords, 0\.00 h keyword-free; .*; at the threshold 0\.50: miss rate \d+\.\d%", validated.Out);
+
         var detected = CliProcess.Run("trigger-detect", "-model", model, "-threshold", "0.05", Path.Combine(clips, "000000.wav"));
         Assert.True(detected.Exit == 0, detected.Err + detected.Out);
         Assert.Matches(@"000000\.wav: \d+ detection\(s\) in 2\.0 s of audio", detected.Err);

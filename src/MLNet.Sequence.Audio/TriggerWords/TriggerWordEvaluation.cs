@@ -80,6 +80,44 @@ public sealed class TriggerWordEvaluation
         return new TriggerWordEvaluation(keywords, hours, curve);
     }
 
+    /// <summary>
+    /// Scores a detector on labelled clips, as <see cref="TriggerWordLabels"/> labels them: a clip with labelled steps
+    /// says the keyword, each run of them starting just after a keyword's end (taken as the middle of the step before
+    /// the run); a clip whose labels are all 0 is keyword-free audio. A keyword that ends in a clip's last step has no
+    /// labels, so it cannot be seen here.
+    /// </summary>
+    /// <param name="probabilities">The detector's probabilities, one array per clip.</param>
+    /// <param name="labels">Each clip's labels, one per step (a step counts as labelled at 0.5 or more).</param>
+    /// <param name="stepSeconds">Seconds per output step.</param>
+    /// <param name="refractorySeconds">Seconds after a detection during which no other fires.</param>
+    /// <exception cref="ArgumentException">A clip's labels and probabilities differ in length, or there are no keyword clips or no keyword-free ones.</exception>
+    public static TriggerWordEvaluation FromLabels(IReadOnlyList<float[]> probabilities, IReadOnlyList<float[]> labels, double stepSeconds, double refractorySeconds)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (probabilities.Count != labels.Count)
+            throw new ArgumentException($"{probabilities.Count} clips of probabilities but {labels.Count} of labels", nameof(labels));
+        var keywordClips = new List<KeywordClipScores>();
+        var keywordFree = new List<float[]>();
+        for (int c = 0; c < labels.Count; c++)
+        {
+            ArgumentNullException.ThrowIfNull(labels[c], nameof(labels));
+            if (labels[c].Length != probabilities[c].Length)
+                throw new ArgumentException($"Clip {c} has {labels[c].Length} labels for {probabilities[c].Length} steps.", nameof(labels));
+            var ends = new List<double>();
+            for (int t = 0; t < labels[c].Length; t++)
+                if (labels[c][t] >= 0.5f && (t == 0 || labels[c][t - 1] < 0.5f))
+                    ends.Add((t - 0.5) * stepSeconds);
+            if (ends.Count > 0)
+                keywordClips.Add(new KeywordClipScores(probabilities[c], ends));
+            else
+                keywordFree.Add(probabilities[c]);
+        }
+        if (keywordFree.Count == 0)
+            throw new ArgumentException("Every clip says the keyword: false alarms per hour need clips whose labels are all 0.", nameof(labels));
+        return Compute(keywordClips, keywordFree, stepSeconds, refractorySeconds);
+    }
+
     /// <summary>The operating point at the grid threshold nearest <paramref name="threshold"/> (0.01 to 0.99 by hundredths, then 0.991 to 0.999, 0.9995 and 0.9999).</summary>
     public DetectionPoint At(float threshold)
     {

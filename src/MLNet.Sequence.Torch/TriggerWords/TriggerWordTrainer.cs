@@ -114,7 +114,7 @@ public sealed class TriggerWordTrainer : IEstimator<TriggerWordTransformer>
         _options.CheckValidation(_host, validation);
         using var ch = _host.Start("Training trigger-word detector");
         var shape = new TriggerWordShape(_options.FeatureCount, _options.ConvolutionChannels, _options.KernelSize, _options.Stride, _options.HiddenSize, _options.Dropout);
-        var train = Read(input, shape, "training");
+        var train = TriggerWordRows.Read(_host, input, _options.FeaturesColumnName, _options.LabelColumnName, shape, "training");
         _host.CheckParam(train.Features.Count > 0, nameof(input), "The training data has no rows.");
         var normalizer = FeatureNormalizer.Fit(train.Features, shape.FeatureCount);
         foreach (var row in train.Features)
@@ -122,7 +122,7 @@ public sealed class TriggerWordTrainer : IEstimator<TriggerWordTransformer>
         (List<float[]> Features, List<float[]> Labels)? valid = null;
         if (validation != null)
         {
-            valid = Read(validation, shape, "validation");
+            valid = TriggerWordRows.Read(_host, validation, _options.FeaturesColumnName, _options.LabelColumnName, shape, "validation");
             foreach (var row in valid.Value.Features)
                 normalizer.Apply(row);
         }
@@ -137,7 +137,16 @@ public sealed class TriggerWordTrainer : IEstimator<TriggerWordTransformer>
             valid == null ? null : batch => Loss(module, valid.Value, batch, shape, loop.Device));
         var settings = new TriggerWordTransformer.Settings(shape, normalizer, _options.FrameSeconds * _options.Stride, _options.Threshold, _options.RefractorySeconds,
             _options.FeaturesColumnName, _options.ProbabilitiesColumnName, _options.DetectionsColumnName);
-        return new TriggerWordTransformer(_host, settings, module, loop.Device, history);
+        var detector = new TriggerWordTransformer(_host, settings, module, loop.Device, history);
+        if (validation == null || !valid!.Value.Labels.Any(l => l.Any(v => v >= 0.5f)) || valid.Value.Labels.All(l => l.Any(v => v >= 0.5f)))
+        {
+            if (validation != null)
+                ch.Info("The validation set needs clips that say the keyword and clips whose labels are all 0 for the miss rate and false alarms per hour; they are not measured.");
+            return detector;
+        }
+        var evaluation = detector.Evaluate(validation, _options.LabelColumnName);
+        ch.Info($"Validation: {evaluation}");
+        return new TriggerWordTransformer(_host, settings, module, loop.Device, history, evaluation);
     }
 
     /// <inheritdoc/>
@@ -153,42 +162,6 @@ public sealed class TriggerWordTrainer : IEstimator<TriggerWordTransformer>
         foreach (var column in TriggerWordTransformer.OutputShape(_options.ProbabilitiesColumnName, _options.DetectionsColumnName))
             result[column.Name] = column;
         return new SchemaShape(result.Values);
-    }
-
-    // Every row's features and labels, checked: whole frames, finite, long enough for the convolution, and one label in [0, 1] per output step.
-    private (List<float[]> Features, List<float[]> Labels) Read(IDataView data, TriggerWordShape shape, string what)
-    {
-        var features = SpeechRows.FeaturesColumn(_host, data.Schema, _options.FeaturesColumnName);
-        var label = data.Schema.GetColumnOrNull(_options.LabelColumnName) ?? throw _host.ExceptSchemaMismatch(nameof(data), "label", _options.LabelColumnName);
-        if (label.Type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Single)
-            throw _host.ExceptSchemaMismatch(nameof(data), "label", _options.LabelColumnName, "vector of Single (one value per output step)", label.Type.ToString());
-        var rows = new List<float[]>();
-        var labels = new List<float[]>();
-        using var cursor = data.GetRowCursor([features, label]);
-        var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
-        var getLabels = cursor.GetGetter<VBuffer<float>>(label);
-        VBuffer<float> buffer = default, labelBuffer = default;
-        long row = 0;
-        while (cursor.MoveNext())
-        {
-            getFeatures(ref buffer);
-            var dense = SpeechRows.Check(_host, buffer, shape.FeatureCount, _options.FeaturesColumnName, row, what);
-            long frames = dense.Length / shape.FeatureCount, steps = shape.OutputSteps(frames);
-            if (steps == 0)
-                throw _host.Except($"Column '{_options.FeaturesColumnName}', {what} row {row}: {frames} frames are fewer than the convolution's kernel of {shape.KernelSize}; the clip is too short.");
-            getLabels(ref labelBuffer);
-            var targets = new float[labelBuffer.Length];
-            labelBuffer.CopyTo(targets);
-            if (targets.Length != steps)
-                throw _host.Except($"Column '{_options.LabelColumnName}', {what} row {row}: {targets.Length} labels for {frames} frames, which give {steps} output steps (kernel {shape.KernelSize}, stride {shape.Stride}).");
-            int bad = Array.FindIndex(targets, v => !(v >= 0 && v <= 1));
-            if (bad >= 0)
-                throw _host.Except($"Column '{_options.LabelColumnName}', {what} row {row}: label {bad} is {targets[bad]}; labels are probabilities in [0, 1].");
-            rows.Add(dense);
-            labels.Add(targets);
-            row++;
-        }
-        return (rows, labels);
     }
 
     // The mean per-step cross-entropy of each row, summed over the batch; padded steps are masked out.

@@ -61,15 +61,23 @@ public sealed class TriggerWordTransformer : SequenceModelTransformerBase
 
     private readonly Settings _settings;
 
-    internal TriggerWordTransformer(IHostEnvironment env, Settings settings, TriggerWordModule module, Device device, TrainingHistory? history)
+    internal TriggerWordTransformer(IHostEnvironment env, Settings settings, TriggerWordModule module, Device device, TrainingHistory? history,
+        TriggerWordEvaluation? validation = null)
         : base(Contracts.CheckRef(env, nameof(env)).Register(RegistrationName), module, device)
     {
         _settings = settings;
         History = history;
+        Validation = validation;
     }
 
     /// <summary>Loss per epoch; null for a loaded model.</summary>
     public TrainingHistory? History { get; }
+
+    /// <summary>
+    /// The wake-word benchmark's figures on the validation set, from the trainer (<see cref="Evaluate"/> of it); null
+    /// without a validation set that holds both keyword clips and keyword-free ones, and for a loaded model.
+    /// </summary>
+    public TriggerWordEvaluation? Validation { get; }
 
     /// <summary>Seconds of audio per output step.</summary>
     public double StepSeconds => _settings.StepSeconds;
@@ -89,7 +97,30 @@ public sealed class TriggerWordTransformer : SequenceModelTransformerBase
     {
         Host.CheckUserArg(threshold > 0 && threshold < 1, nameof(threshold), "Must be a probability strictly between 0 and 1.");
         Host.CheckUserArg(refractorySeconds >= 0 && double.IsFinite(refractorySeconds), nameof(refractorySeconds), "Must be 0 or more seconds.");
-        return new TriggerWordTransformer(Host, _settings with { Threshold = threshold, RefractorySeconds = refractorySeconds }, (TriggerWordModule)Module, Device, History);
+        return new TriggerWordTransformer(Host, _settings with { Threshold = threshold, RefractorySeconds = refractorySeconds }, (TriggerWordModule)Module, Device, History, Validation);
+    }
+
+    /// <summary>
+    /// The wake-word benchmark's figures on labelled clips: features and per-step labels as for training. Clips with
+    /// labelled steps say the keyword (a run of labels starts just after each keyword's end); clips whose labels are
+    /// all 0 are the keyword-free audio false alarms are counted on (<see cref="TriggerWordEvaluation.FromLabels"/>).
+    /// </summary>
+    /// <param name="data">Rows with the features column this detector reads and a labels column.</param>
+    /// <param name="labelColumnName">The labels: a vector of Single, one value per output step.</param>
+    public TriggerWordEvaluation Evaluate(IDataView data, string labelColumnName = "Labels")
+    {
+        Host.CheckValue(data, nameof(data));
+        Host.CheckNonEmpty(labelColumnName, nameof(labelColumnName));
+        var (features, labels) = TriggerWordRows.Read(Host, data, _settings.FeaturesColumnName, labelColumnName, _settings.Shape, "evaluation");
+        var probabilities = Probabilities(features);
+        try
+        {
+            return TriggerWordEvaluation.FromLabels(probabilities, labels, StepSeconds, RefractorySeconds);
+        }
+        catch (ArgumentException e)
+        {
+            throw Host.Except(e, $"Column '{labelColumnName}': {e.Message}");
+        }
     }
 
     /// <summary>The keyword's probability at every output step of each row of features.</summary>

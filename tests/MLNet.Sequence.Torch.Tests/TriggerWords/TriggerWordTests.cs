@@ -116,6 +116,61 @@ public class TriggerWordTests
         }
     }
 
+    private static List<TriggerWordClip> KeywordFree(int count, int seed) => new TriggerWordClipGenerator(
+        new TriggerWordClipOptions { ClipSeconds = 2, SampleRate = Rate, OutputSteps = 122, LabelSteps = 10, MaxKeywords = 0, MaxNegatives = 2 },
+        [new SpokenClip("up", Sweep(800, 2400, 0.3), "sweep")],
+        [new SpokenClip("down", Sweep(2400, 800, 0.3), "sweep down"), new SpokenClip("flat", Sweep(1600, 1600, 0.3), "tone")],
+        [new BackgroundAudio("pink", ColoredNoise.Generate(NoiseColor.Pink, Rate * 4, new Random(seed)))], seed).Generate(count).ToList();
+
+    [Fact]
+    public void EvaluationFromLabelsMatchesTheOneFromTheKeywordsEndTimes()
+    {
+        var (ml, model, test) = Trained.Value;
+        var keywordClips = test.Where(c => c.Segments.Any(s => s.IsKeyword)).ToList();
+        var free = KeywordFree(12, seed: 5);
+        var data = ml.Data.LoadFromEnumerable(keywordClips.Concat(free).Select(ToRow));
+
+        var evaluation = model.Evaluate(data);
+
+        // The same from the generator's true end times. A keyword that ends in a clip's last step has no labels, so
+        // labels cannot show it: such a clip is keyword-free audio to both.
+        static List<double> Seen(TriggerWordClip c) => c.Segments.Where(s => s.IsKeyword && (int)Math.Floor(s.End * 122 / 2) + 1 < 122).Select(s => s.End).ToList();
+        var keywordProbabilities = model.Probabilities(keywordClips.Select(c => Featurizer.Compute(c.Samples)).ToList());
+        var freeProbabilities = model.Probabilities(free.Select(c => Featurizer.Compute(c.Samples)).ToList());
+        var expected = TriggerWordEvaluation.Compute(
+            keywordClips.Select((c, i) => new KeywordClipScores(keywordProbabilities[i], Seen(c))).Where(k => k.KeywordEnds.Count > 0).ToList(),
+            [.. freeProbabilities, .. keywordProbabilities.Where((_, i) => Seen(keywordClips[i]).Count == 0)], model.StepSeconds, model.RefractorySeconds);
+        Assert.Equal(keywordClips.Sum(c => Seen(c).Count), evaluation.Keywords);
+        Assert.Equal(expected.KeywordFreeHours, evaluation.KeywordFreeHours, 9);
+        Assert.True(evaluation.KeywordFreeHours >= 12 * 122 * model.StepSeconds / 3600);
+        Assert.Equal(expected.Curve, evaluation.Curve);
+        Assert.True(evaluation.At(0.5f).MissRate <= 0.1, evaluation.ToString());
+
+        // Labels missing, or no keyword-free clip to count false alarms on: the column is named.
+        Assert.Contains("Labels", Assert.ThrowsAny<Exception>(() => model.Evaluate(ml.Transforms.DropColumns("Labels").Fit(data).Transform(data))).Message);
+        Assert.Contains("Column 'Labels': Every clip says the keyword", Assert.ThrowsAny<Exception>(() => model.Evaluate(ml.Data.LoadFromEnumerable(keywordClips.Where(c => Seen(c).Count > 0).Select(ToRow)))).Message);
+    }
+
+    [Fact]
+    public void TheTrainerEvaluatesOnItsValidationSet()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Small();
+        options.Epochs = 2;
+        var train = ml.Data.LoadFromEnumerable(Clips(32, seed: 6).Select(ToRow));
+        var validation = ml.Data.LoadFromEnumerable(Clips(10, seed: 7).Where(c => c.Segments.Any(s => s.IsKeyword)).Concat(KeywordFree(4, seed: 8)).Select(ToRow));
+
+        var detector = ml.Speech().Trainers.TriggerWord(options).Fit(train, validation);
+
+        Assert.NotNull(detector.Validation);
+        Assert.Equal(detector.Evaluate(validation).Curve, detector.Validation!.Curve);
+        Assert.Equal(4 * 122 * detector.StepSeconds / 3600, detector.Validation.KeywordFreeHours, 9);
+        Assert.Equal(detector.Validation, detector.WithDetection(0.7f, 0.2).Validation);
+        // A validation set of keyword clips alone gives its loss but no false-alarm figures.
+        var keywordsOnly = ml.Data.LoadFromEnumerable(Clips(10, seed: 7).Where(c => c.Segments.Any(s => s.IsKeyword)).Select(ToRow));
+        Assert.Null(ml.Speech().Trainers.TriggerWord(options).Fit(train, keywordsOnly).Validation);
+    }
+
     [Fact]
     public void OptionsGiveTheCoursesOutputStepsAndLabelWindowAtAnyRate()
     {
