@@ -105,7 +105,10 @@ var features = ml.Transforms.AudioFeatures(new AudioFeaturesTransformer.Options 
     .Fit(ml.Data.LoadFromEnumerable(new[] { new ClipRow() }));
 IDataView Rows(IEnumerable<TriggerWordClip> clips) => ml.Data.LoadFromEnumerable(clips.Select(c => new ClipRow { Samples = c.Samples, Labels = c.Labels }));
 var started = DateTime.UtcNow;
-var detector = ml.Speech().Trainers.TriggerWord(detectorOptions).Fit(ml.Data.Cache(features.Transform(Rows(train))));
+// The trainer reads its rows once, so no cache: the clips' samples and their features are not held twice.
+var detector = ml.Speech().Trainers.TriggerWord(detectorOptions).Fit(features.Transform(Rows(train)));
+train.Clear(); // the samples of thousands of clips are no longer needed
+train.TrimExcess();
 Console.WriteLine($"Trained in {(DateTime.UtcNow - started).TotalSeconds:N0} s; loss by epoch: {string.Join(", ", detector.History!.Epochs.Select(e => e.TrainingLoss.ToString("F3")))}");
 
 // Keyword-free audio of held-out sources, scored 200 clips at a time (10 hours of samples would not fit): real

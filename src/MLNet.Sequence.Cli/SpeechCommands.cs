@@ -110,7 +110,7 @@ internal static class SpeechCommands
     /// <summary>The voices of a -voices flag: ENGINE:VOICE entries separated by commas.</summary>
     internal static List<(SynthesisEngine Engine, string Voice)> ParseVoices(string text)
     {
-        var voices = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
+        List<(SynthesisEngine Engine, string Voice)> voices = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
         {
             var pieces = part.Split(':', 2);
             var engine = pieces[0] switch
@@ -121,10 +121,21 @@ internal static class SpeechCommands
             };
             if (pieces.Length < 2 || pieces[1].Length == 0)
                 throw new UsageException($"-voices entry '{part}' names no voice.");
-            return (engine, pieces[1]);
+            return (Engine: engine, Voice: pieces[1]);
         }).ToList();
         if (voices.Count == 0)
             throw new UsageException("-voices names no voice.");
+        // An unknown voice is a mistake in the flag: say so before anything is spoken. (espeak-ng takes any "+variant",
+        // falling back to its default one.)
+        var espeak = voices.Any(v => v.Engine == SynthesisEngine.EspeakNg) ? SpeechSynthesizer.EspeakVoices().ToHashSet(StringComparer.OrdinalIgnoreCase) : [];
+        var flite = voices.Any(v => v.Engine == SynthesisEngine.Flite) ? SpeechSynthesizer.FliteVoices().ToHashSet() : [];
+        foreach (var (engine, voice) in voices)
+        {
+            if (engine == SynthesisEngine.EspeakNg && !espeak.Contains(voice.Split('+')[0]))
+                throw new UsageException($"-voices: espeak-ng has no voice '{voice.Split('+')[0]}' (espeak-ng --voices lists them).");
+            if (engine == SynthesisEngine.Flite && !flite.Contains(voice))
+                throw new UsageException($"-voices: flite has no voice '{voice}'; it has {string.Join(", ", flite)}.");
+        }
         return voices;
     }
 

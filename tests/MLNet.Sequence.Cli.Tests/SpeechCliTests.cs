@@ -125,5 +125,13 @@ public class SpeechCliTests : IDisposable
         var bad = CliProcess.Run("speech-synthesize", "-i", text, "-o", output, "-voices", "say:alex");
         Assert.Equal(2, bad.Exit);
         Assert.Contains("'say:alex'", bad.Err);
+        // Voices the engines do not have are flag mistakes too, found before anything is spoken.
+        var unknown = CliProcess.Run("speech-synthesize", "-i", text, "-o", Path.Combine(_dir, "tts3"), "-voices", "espeak:en-us,espeak:xx-nowhere+f2");
+        Assert.Equal(2, unknown.Exit);
+        Assert.Contains("espeak-ng has no voice 'xx-nowhere'", unknown.Err);
+        var noFlite = CliProcess.Run("trigger-synthesize", "-keyword", "activate", "-voices", "flite:nobody", "-o", Path.Combine(_dir, "tts4"), "-n", "1");
+        Assert.Equal(2, noFlite.Exit);
+        Assert.Contains("flite has no voice 'nobody'; it has", noFlite.Err);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "tts3")));
     }
 }
