@@ -39,6 +39,16 @@ var espeak = SpeechSynthesizer.EspeakVoices(language).OrderBy(_ => random.Next()
 string[] variants = ["", "+m1", "+m3", "+f2", "+f4"];
 var heldOutNames = espeak.Take(2).SelectMany(v => variants.Select(x => v + x)).ToList();
 var trainNames = espeak.Skip(2).SelectMany(v => variants.Select(x => v + x)).ToList();
+string heldOutText = $"{string.Join(", ", espeak.Take(2))} (every variant)";
+if (espeak.Count < 4)
+{
+    // Too few voices to hold two out (espeak-ng has one German voice): hold out three of its variants instead,
+    // which change the voice's pitch, formants and breath but not its pronunciation.
+    var all = new[] { "", "+m1", "+m2", "+m3", "+m4", "+m5", "+m6", "+m7", "+f1", "+f2", "+f3", "+f4", "+f5" }.OrderBy(_ => random.Next()).ToList();
+    heldOutNames = espeak.SelectMany(v => all.Take(3).Select(x => v + x)).ToList();
+    trainNames = espeak.SelectMany(v => all.Skip(3).Select(x => v + x)).ToList();
+    heldOutText = string.Join(", ", heldOutNames);
+}
 var fliteVoices = language == "en" ? SpeechSynthesizer.FliteVoices().Where(v => v is "awb" or "rms" or "slt" or "kal16").ToList() : [];
 List<SynthesisVoice> Takes(IEnumerable<string> voices, int takes, SynthesisEngine engine = SynthesisEngine.EspeakNg) => voices.SelectMany(v => Enumerable.Range(0, takes)
     .Select(_ => new SynthesisVoice(engine, v, 0.8 + 0.45 * random.NextDouble(), 0.8 + 0.45 * random.NextDouble()))).ToList();
@@ -46,7 +56,7 @@ List<SynthesisVoice> TrainTakes(int takes) => [.. Takes(trainNames, takes), .. T
 List<SynthesisVoice> HeldOutTakes(int takes) => [.. Takes(heldOutNames, takes), .. Takes(fliteVoices.Where(v => v == "slt"), 3 * takes, SynthesisEngine.Flite)];
 string[] others = language == "en" ? ["motivate", "activity", "captivate", "active", "deactivate", "elevate", "cultivate", "navigate", "vacation", "seven"] : ["motivieren", "aktiv", "Aktivität", "reparieren", "navigieren", "sieben"];
 Console.WriteLine($"Keyword '{keyword}' ({language}); {trainNames.Count} espeak-ng training voices{(fliteVoices.Count > 0 ? " and flite's awb, rms, kal16" : "")}; " +
-    $"held out: {string.Join(", ", espeak.Take(2))} (every variant){(fliteVoices.Contains("slt") ? " and flite's slt" : "")}");
+    $"held out: {heldOutText}{(fliteVoices.Contains("slt") ? " and flite's slt" : "")}");
 
 var trainKeywords = SpokenClips.Synthesize(keyword, TrainTakes(2), rate);
 var trainOthers = others.SelectMany(w => SpokenClips.Synthesize(w, TrainTakes(1), rate)).ToList();
