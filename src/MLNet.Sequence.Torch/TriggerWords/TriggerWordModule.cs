@@ -74,7 +74,7 @@ internal sealed class TriggerWordModule : nn.Module<Tensor, Tensor>
 
     /// <summary>The convolution block's output [batch, steps, channels] for frames [batch, frames, features].</summary>
     public Tensor Convolve(Tensor frames) =>
-        nn.functional.relu(_convolutionNorm.call(_convolution.call(frames.transpose(1, 2)))).transpose(1, 2);
+        nn.functional.relu(Normalize(_convolutionNorm, _convolution.call(frames.transpose(1, 2)))).transpose(1, 2);
 
     /// <summary>The first GRU's input gates W_ih x + b_ih [batch, steps, 3H] of the convolution's output.</summary>
     public Tensor FirstInputGates(Tensor convolved) => InputGates(_first, convolved);
@@ -94,5 +94,12 @@ internal sealed class TriggerWordModule : nn.Module<Tensor, Tensor>
     private static Tensor InputGates(GRU gru, Tensor x) => nn.functional.linear(x, gru.get_parameter("weight_ih_l0")!, gru.get_parameter("bias_ih_l0"));
 
     // BatchNorm over the channels of [batch, time, channels].
-    private static Tensor Norm(BatchNorm1d norm, Tensor x) => norm.call(x.transpose(1, 2)).transpose(1, 2);
+    private Tensor Norm(BatchNorm1d norm, Tensor x) => Normalize(norm, x.transpose(1, 2)).transpose(1, 2);
+
+    // BatchNorm over [batch, channels, time] through the functional form with the module's parameters and running
+    // statistics, as BatchNorm1d's forward computes it with its fixed momentum. BatchNorm1d's forward also counts
+    // num_batches_tracked with an in-place add of a temporary Scalar, which the tests once saw freed under libtorch
+    // ("Expected false to be true" in Scalar::toLong); the count is unused with a fixed momentum.
+    private Tensor Normalize(BatchNorm1d norm, Tensor x) =>
+        nn.functional.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, training, norm.momentum ?? 0.1, norm.eps);
 }
