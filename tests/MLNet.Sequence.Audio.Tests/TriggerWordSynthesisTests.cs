@@ -204,6 +204,7 @@ public class TriggerWordSynthesisTests
         Assert.Equal(2, fromLabels.Keywords);
         Assert.Contains("Clip 1 has 29 labels for 30 steps", Assert.Throws<ArgumentException>(() => TriggerWordEvaluation.FromLabels([a, b], [aLabels, new float[29]], 0.1, 0.5)).Message);
         Assert.Contains("labels are all 0", Assert.Throws<ArgumentException>(() => TriggerWordEvaluation.FromLabels([a], [aLabels], 0.1, 0.5)).Message);
+        Assert.Equal("probabilities", Assert.Throws<ArgumentNullException>(() => TriggerWordEvaluation.FromLabels([a, null!], [aLabels, bLabels], 0.1, 0.5)).ParamName);
         // A curve: misses never fall and false alarms never rise as the threshold rises.
         Assert.All(evaluation.Curve.Zip(evaluation.Curve.Skip(1)), p => Assert.True(p.Second.MissRate >= p.First.MissRate && p.Second.FalseAlarmsPerHour <= p.First.FalseAlarmsPerHour));
 

@@ -33,5 +33,9 @@ public class GruRecurrenceTests
             Assert.True(Math.Abs(want[i] - output[i]) <= 1e-5, $"step {i / hidden}, unit {i % hidden}: {output[i]}, libtorch {want[i]}");
         Assert.Equal(expectedFinal.data<float>().ToArray(), state, (a, b) => Math.Abs(a - b) <= 1e-5);
         Assert.Contains("takes steps x", Assert.Throws<ArgumentException>(() => recurrence.Run(new float[5], state, new float[hidden])).Message);
+        using var deep = nn.GRU(7, hidden, numLayers: 2, batchFirst: true);
+        Assert.Contains("deeper or bidirectional", Assert.Throws<ArgumentException>(() => new GruRecurrence(deep)).Message);
+        using var both = nn.GRU(7, hidden, batchFirst: true, bidirectional: true);
+        Assert.Contains("deeper or bidirectional", Assert.Throws<ArgumentException>(() => new GruRecurrence(both)).Message);
     }
 }

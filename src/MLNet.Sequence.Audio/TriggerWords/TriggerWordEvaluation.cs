@@ -102,6 +102,7 @@ public sealed class TriggerWordEvaluation
         for (int c = 0; c < labels.Count; c++)
         {
             ArgumentNullException.ThrowIfNull(labels[c], nameof(labels));
+            ArgumentNullException.ThrowIfNull(probabilities[c], nameof(probabilities));
             if (labels[c].Length != probabilities[c].Length)
                 throw new ArgumentException($"Clip {c} has {labels[c].Length} labels for {probabilities[c].Length} steps.", nameof(labels));
             var ends = new List<double>();

@@ -23,6 +23,9 @@ internal sealed class GruRecurrence
     {
         using var scope = NewDisposeScope();
         var weights = gru.get_parameter("weight_hh_l0") ?? throw new ArgumentException("the GRU has no weight_hh_l0", nameof(gru));
+        // Only a one-layer forward GRU is one recurrence; a deeper or bidirectional one would be stepped wrongly.
+        if (gru.get_parameter("weight_hh_l1") is not null || gru.get_parameter("weight_hh_l0_reverse") is not null)
+            throw new ArgumentException("GruRecurrence steps a one-layer forward GRU; this one is deeper or bidirectional", nameof(gru));
         var bias = gru.get_parameter("bias_hh_l0");
         HiddenSize = (int)weights.shape[1];
         _weights = weights.detach().cpu().contiguous().data<float>().ToArray();
