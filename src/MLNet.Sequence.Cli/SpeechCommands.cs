@@ -67,6 +67,9 @@ internal static class SpeechCommands
             Flag.Number("dropout", 0.1, "dropout after the front end and before the output"),
             Flag.Int("time-masks", 2, "SpecAugment time masks per utterance", 0),
             Flag.Int("freq-masks", 2, "SpecAugment frequency masks per utterance", 0),
+            Flag.Choice("units", "chars", "what the model spells", "chars", "subwords", "phonemes"),
+            Flag.Int("merges", 300, "byte-pair merges of the subword units (-units subwords)", 0),
+            Flag.Text("dict", "FILE", "the pronouncing dictionary of the phoneme units (-units phonemes)", PronouncingDictionary.CmuPathInClone),
         }).Concat(SequenceCommands.Training),
         RunTrain);
 
@@ -284,6 +287,14 @@ internal static class SpeechCommands
 
     private static int RunTrain(Arguments a)
     {
+        PronouncingDictionary? dictionary = null;
+        if (a.Text("units") == "phonemes")
+        {
+            string path = a.Text("dict")!;
+            if (!File.Exists(path))
+                throw new UsageException($"-dict: the pronouncing dictionary '{path}' does not exist (build/setup.sh installs the CMU dictionary at {PronouncingDictionary.CmuPathInClone}).");
+            dictionary = PronouncingDictionary.Load(path);
+        }
         var ml = SequenceCommands.NewContext(a);
         var columns = new[]
         {
@@ -312,7 +323,10 @@ internal static class SpeechCommands
             TimeMasks = a.Int("time-masks"),
             FrequencyMasks = a.Int("freq-masks"),
             FrameSeconds = (double)a.Int("hop") / rate,
+            Units = a.Text("units") switch { "subwords" => CtcUnitKind.Subwords, "phonemes" => CtcUnitKind.Phonemes, _ => CtcUnitKind.Characters },
+            SubwordMerges = a.Int("merges"),
         };
+        options.PronouncingDictionary = dictionary;
         SequenceCommands.SetTraining(a, options);
         // Features are computed once and cached, not once per epoch.
         var trainFeatures = ml.Data.Cache(featureModel.Transform(train));

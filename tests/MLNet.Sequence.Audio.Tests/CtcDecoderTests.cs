@@ -8,9 +8,9 @@ public class CtcDecoderTests
 
     // Frames given as the unit each one is sure of (probability `sure`), the rest shared by the others; "_" is the
     // blank. A frame written "c/k:0.45" gives c 0.45 and k the rest of the mass left after the others' share.
-    private static float[] Posteriors(CtcUnits units, params string[] frames) => Posteriors(units, 0.9, frames);
+    internal static float[] Posteriors(CtcUnits units, params string[] frames) => Posteriors(units, 0.9, frames);
 
-    private static float[] Posteriors(CtcUnits units, double sure, params string[] frames)
+    internal static float[] Posteriors(CtcUnits units, double sure, params string[] frames)
     {
         var values = new float[frames.Length * units.Count];
         for (int t = 0; t < frames.Length; t++)

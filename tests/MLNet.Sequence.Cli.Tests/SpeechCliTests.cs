@@ -66,6 +66,31 @@ public class SpeechCliTests : IDisposable
     }
 
     [Fact]
+    public void TrainsOnPhonemesThroughAPronouncingDictionary()
+    {
+        var train = Utterances("train", 160, seed: 1);
+        var test = Utterances("test", 10, seed: 2);
+        // CMU's text format: every word of the tone language said as its letters.
+        string dictionary = Path.Combine(_dir, "tone.dict");
+        File.WriteAllLines(dictionary, train.Texts.Concat(test.Texts).SelectMany(t => t.Split(' ')).Distinct()
+            .Select(w => $"{w.ToUpperInvariant()}  {string.Join(' ', w.Select(c => char.ToUpperInvariant(c)))}"));
+        string model = Path.Combine(_dir, "phonemes.zip");
+        string[] flags = ["-rate", "8000", "-mels", "20", "-n-fft", "200", "-hop", "80", "-conv-layers", "1", "-conv-channels", "32", "-hidden", "32", "-layers", "1",
+            "-epochs", "30", "-batch", "8", "-lr", "0.003", "-threads", "1", "-seed", "1"];
+
+        var trained = CliProcess.Run(["speech-train", "-train", train.Tsv, "-audio-dir", _dir, "-output", model, "-units", "phonemes", "-dict", dictionary, .. flags]);
+        Assert.True(trained.Exit == 0, trained.Err + trained.Out);
+        var transcribed = CliProcess.Run(["transcribe", "-model", model, .. test.Paths]);
+        Assert.True(transcribed.Exit == 0, transcribed.Err);
+        var transcripts = transcribed.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[1]).ToArray();
+        Assert.True(transcripts.Zip(test.Texts).Count(p => p.First == p.Second) >= 9, string.Join(" | ", transcripts) + " vs " + string.Join(" | ", test.Texts));
+
+        var missing = CliProcess.Run(["speech-train", "-train", train.Tsv, "-audio-dir", _dir, "-output", model, "-units", "phonemes", "-dict", Path.Combine(_dir, "none.dict")]);
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains($"-dict: the pronouncing dictionary '{Path.Combine(_dir, "none.dict")}' does not exist", missing.Err);
+    }
+
+    [Fact]
     public void AudioFeaturesDescribesEachFile()
     {
         string wav = Path.Combine(_dir, "tone.wav");

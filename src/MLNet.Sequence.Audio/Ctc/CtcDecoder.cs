@@ -83,11 +83,11 @@ public static class CtcDecoder
         var finals = beams.Select(kv =>
         {
             double acoustic = LogAdd(kv.Value.Blank, kv.Value.NonBlank);
-            double lm = scorer.Final(kv.Key.State);
-            return (Prefix: kv.Key, Acoustic: acoustic, Lm: lm);
+            var (lm, words) = scorer.Final(kv.Key.State);
+            return (Prefix: kv.Key, Acoustic: acoustic, Lm: lm, Words: words);
         }).OrderByDescending(f => f.Acoustic + f.Lm).Take(options.NBest);
         var frozen = logProbs.ToArray();
-        return finals.Select(f => Finish(frozen, frames, units, f.Prefix.Sequence(), f.Acoustic, f.Lm, options.FrameSeconds)).ToList();
+        return finals.Select(f => Finish(frozen, frames, units, f.Prefix.Sequence(), f.Acoustic, f.Lm, options.FrameSeconds, f.Words)).ToList();
     }
 
     private static void Candidates(ReadOnlySpan<float> row, int blank, CtcDecoderOptions options, List<int> candidates)
@@ -115,14 +115,18 @@ public static class CtcDecoder
         beams[prefix] = (blank ?? v.Blank, nonBlank ?? v.NonBlank);
     }
 
-    private static CtcHypothesis Finish(ReadOnlySpan<float> logProbs, int frames, CtcUnits units, List<int> sequence, double acoustic, double lm, double frameSeconds)
+    // The hypothesis of a unit sequence; with a lexicon, its pronunciations spelled as the words the search chose
+    // (chosen, one per word) or, where it chose none, as the lexicon's word for each.
+    private static CtcHypothesis Finish(ReadOnlySpan<float> logProbs, int frames, CtcUnits units, List<int> sequence, double acoustic, double lm, double frameSeconds,
+        string?[]? chosen = null)
     {
         var words = units.Words(sequence);
+        var spelled = words.Select((w, i) => chosen != null && i < chosen.Length && chosen[i] is string c ? c : units.Word(w.Word)).ToArray();
         var spans = CtcAlignment.Align(logProbs, frames, units.Count, sequence, units.Blank);
-        var timings = words.Select(w => spans == null
-            ? new WordTiming(w.Word, double.NaN, double.NaN)
-            : new WordTiming(w.Word, spans[w.First].Start * frameSeconds, (spans[w.Last].End + 1) * frameSeconds)).ToArray();
-        return new CtcHypothesis(string.Join(' ', words.Select(w => w.Word)), sequence.ToArray(), acoustic + lm, acoustic, lm, timings);
+        var timings = words.Select((w, i) => spans == null
+            ? new WordTiming(spelled[i], double.NaN, double.NaN)
+            : new WordTiming(spelled[i], spans[w.First].Start * frameSeconds, (spans[w.Last].End + 1) * frameSeconds)).ToArray();
+        return new CtcHypothesis(string.Join(' ', spelled), sequence.ToArray(), acoustic + lm, acoustic, lm, timings);
     }
 
     private static void Check(ReadOnlySpan<float> logProbs, int frames, CtcUnits units)

@@ -15,7 +15,8 @@ namespace MLNet.Sequence.Torch.Speech;
 /// and transcripts: a strided convolutional front end, (bi)GRU or LSTM layers and a linear layer over characters,
 /// trained with CTC loss, with SpecAugment masks on the training batches. Transcripts are normalised as
 /// <see cref="TranscriptNormalizer"/> says (lower case, no punctuation) and spelled in characters with a space
-/// between words. The transformer decodes greedily or by prefix beam search with an optional n-gram language model.
+/// between words, in byte-pair subword pieces, or in phonemes through a pronouncing dictionary (<see cref="CtcUnitKind"/>).
+/// The transformer decodes greedily or by prefix beam search with an optional n-gram language model.
 /// </summary>
 public sealed class CtcSpeechTrainer : IEstimator<CtcSpeechTransformer>
 {
@@ -40,6 +41,18 @@ public sealed class CtcSpeechTrainer : IEstimator<CtcSpeechTransformer>
 
         /// <summary>The output column of recognised text.</summary>
         public string TranscriptColumnName = "Transcript";
+
+        /// <summary>What the network spells: characters, subword pieces or phonemes.</summary>
+        public CtcUnitKind Units = CtcUnitKind.Characters;
+
+        /// <summary>With subword units: the byte-pair merges learned from the training transcripts' words.</summary>
+        public int SubwordMerges = 300;
+
+        /// <summary>
+        /// With phoneme units: the pronouncing dictionary (<see cref="PronouncingDictionary.Load"/> of the CMU dictionary).
+        /// Every training word must be in it; the model keeps all of its words as the lexicon it decodes to.
+        /// </summary>
+        public PronouncingDictionary? PronouncingDictionary;
 
         /// <summary>Convolutional layers before the recurrent ones; 0 feeds the features straight in.</summary>
         public int ConvolutionLayers = 2;
@@ -86,6 +99,10 @@ public sealed class CtcSpeechTrainer : IEstimator<CtcSpeechTransformer>
             ectx.CheckNonEmpty(FeaturesColumnName, nameof(FeaturesColumnName));
             ectx.CheckNonEmpty(LabelColumnName, nameof(LabelColumnName));
             ectx.CheckNonEmpty(TranscriptColumnName, nameof(TranscriptColumnName));
+            ectx.CheckUserArg(Enum.IsDefined(Units), nameof(Units), "Must be Characters, Subwords or Phonemes.");
+            ectx.CheckUserArg(SubwordMerges is >= 0 and <= 1 << 16, nameof(SubwordMerges), "Must be between 0 and 65536.");
+            ectx.CheckUserArg(Units != CtcUnitKind.Phonemes || PronouncingDictionary != null, nameof(PronouncingDictionary),
+                "Phoneme units need a pronouncing dictionary (PronouncingDictionary.Load of the CMU dictionary).");
             ectx.CheckUserArg(FeatureCount is > 0 and <= 1 << 16, nameof(FeatureCount), "Must be the features' values per frame (80 for LogMelSpectrogram's default).");
             ectx.CheckUserArg(ConvolutionLayers is >= 0 and <= 16, nameof(ConvolutionLayers), "Must be between 0 and 16.");
             ectx.CheckUserArg(ConvolutionChannels is > 0 and <= 1 << 14, nameof(ConvolutionChannels), "Must be positive.");
@@ -132,18 +149,19 @@ public sealed class CtcSpeechTrainer : IEstimator<CtcSpeechTransformer>
         using var ch = _host.Start("Training CTC speech recogniser");
         var (features, labels) = SpeechRows.Read(_host, input, _options.FeaturesColumnName, _options.FeatureCount, _options.LabelColumnName, "training");
         _host.CheckParam(features.Count > 0, nameof(input), "The training data has no rows.");
-        var units = CharacterUnits(labels);
+        var encoder = CtcTranscriptEncoder.Create(_host, _options.LabelColumnName, _options.Units, labels, _options.SubwordMerges, _options.PronouncingDictionary);
+        var units = encoder.Units;
         var normalizer = FeatureNormalizer.Fit(features, _options.FeatureCount);
         var shape = new CtcNetworkShape(_options.FeatureCount, _options.ConvolutionLayers, _options.ConvolutionChannels, _options.KernelSize, _options.Stride,
             _options.Encoder, _options.Dropout, units.Count);
-        var train = Encode(features, labels, units, normalizer, shape, "training");
+        var train = Encode(features, labels, encoder, normalizer, shape, "training");
         List<float[]>? validFeatures = null;
         List<string>? validLabels = null;
         (float[][] Features, int[][] Targets)? valid = null;
         if (validation != null)
         {
             (validFeatures, validLabels) = SpeechRows.Read(_host, validation, _options.FeaturesColumnName, _options.FeatureCount, _options.LabelColumnName, "validation");
-            valid = Encode(validFeatures, validLabels, units, normalizer, shape, "validation");
+            valid = Encode(validFeatures, validLabels, encoder, normalizer, shape, "validation");
         }
 
         var loop = new TorchTrainingLoop(_host, _options);
@@ -187,47 +205,22 @@ public sealed class CtcSpeechTrainer : IEstimator<CtcSpeechTransformer>
         return new SchemaShape(result.Values);
     }
 
-    // Blank first, then the space, then every other character of the normalised transcripts in ordinal order.
-    private CtcUnits CharacterUnits(List<string> labels)
-    {
-        var characters = new SortedSet<string>(StringComparer.Ordinal);
-        for (int row = 0; row < labels.Count; row++)
-        {
-            string text = TranscriptNormalizer.Normalize(labels[row]);
-            if (text.Length == 0)
-                throw _host.Except($"Column '{_options.LabelColumnName}', training row {row}: the transcript '{labels[row]}' is empty after normalisation (lower case, no punctuation).");
-            foreach (var rune in text.EnumerateRunes())
-                if (rune.Value != ' ')
-                    characters.Add(rune.ToString());
-        }
-        return new CtcUnits(["<blank>", " ", .. characters], blank: 0, wordSeparator: " ");
-    }
-
-    private (float[][] Features, int[][] Targets) Encode(List<float[]> features, List<string> labels, CtcUnits units, FeatureNormalizer normalizer,
+    private (float[][] Features, int[][] Targets) Encode(List<float[]> features, List<string> labels, CtcTranscriptEncoder encoder, FeatureNormalizer normalizer,
         CtcNetworkShape shape, string what)
     {
-        var index = units.Units.Select((u, i) => (u, i)).ToDictionary(p => p.u, p => p.i, StringComparer.Ordinal);
         var targets = new int[labels.Count][];
         for (int row = 0; row < labels.Count; row++)
         {
+            var ids = encoder.Encode(labels[row], row, what);
             string text = TranscriptNormalizer.Normalize(labels[row]);
-            var ids = new List<int>();
-            foreach (var rune in text.EnumerateRunes())
-            {
-                if (!index.TryGetValue(rune.ToString(), out int id))
-                    throw _host.Except($"Column '{_options.LabelColumnName}', {what} row {row}: the character '{rune}' never occurs in the training transcripts.");
-                ids.Add(id);
-            }
-            if (ids.Count == 0)
-                throw _host.Except($"Column '{_options.LabelColumnName}', {what} row {row}: the transcript '{labels[row]}' is empty after normalisation (lower case, no punctuation).");
             // CTC needs a frame for every unit and one more between repeated units.
-            int needed = ids.Count + ids.Zip(ids.Skip(1)).Count(p => p.First == p.Second);
+            int needed = ids.Length + ids.Zip(ids.Skip(1)).Count(p => p.First == p.Second);
             long frames = features[row].Length / shape.FeatureCount;
             long steps = CtcAcousticModule.OutputFrames(frames, shape);
             if (steps < needed)
                 throw _host.Except($"Column '{_options.FeaturesColumnName}', {what} row {row}: {frames} frames give {steps} output steps after stride {shape.Stride}, " +
                     $"too few for the {needed} that CTC needs to spell '{text}'.");
-            targets[row] = ids.ToArray();
+            targets[row] = ids;
             normalizer.Apply(features[row]);
         }
         return (features.ToArray(), targets);

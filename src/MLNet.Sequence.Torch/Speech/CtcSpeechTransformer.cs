@@ -27,6 +27,7 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
     internal const string LoaderSignature = "MLSeqCtcSpeech";
     private const string RegistrationName = nameof(CtcSpeechTransformer);
     private const uint VersionFirst = 0x00010001;
+    private const uint VersionUnitKinds = 0x00010002; // subword and phoneme units, the lexicon
     private const int BatchSize = 16;
 
     /// <summary>What the recogniser saves besides its weights.</summary>
@@ -52,12 +53,18 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
             Decoding.LanguageModel?.Write(arpa);
             w.Write(arpa.ToString());
             w.WriteStrings([FeaturesColumnName, TranscriptColumnName]);
+            w.Write(Units.WordSeparator ?? "");
+            w.Write(Units.WordStartMarker ?? "");
+            var entries = Units.Lexicon?.Entries().ToList() ?? [];
+            w.WriteStrings(entries.Select(e => e.Word).ToArray());
+            w.WriteStrings(entries.Select(e => e.Pronunciation).ToArray());
+            w.WriteLongs(entries.Select(e => e.Count).ToArray());
         }
 
-        public static Settings Read(IExceptionContext ectx, BinaryReader r)
+        public static Settings Read(IExceptionContext ectx, BinaryReader r, uint version)
         {
             var units = r.ReadStrings("units");
-            ectx.CheckDecode(units.Length > 1 && units[1] == " ", "Bad units in the speech model.");
+            ectx.CheckDecode(units.Length > 1, "Bad units in the speech model.");
             var shape = CtcNetworkShape.Read(ectx, r);
             ectx.CheckDecode(shape.Units == units.Length, "The speech model's units do not match its output layer.");
             var normalizer = FeatureNormalizer.Read(ectx, r, shape.FeatureCount);
@@ -89,7 +96,28 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
             }
             var columns = r.ReadStrings("column names");
             ectx.CheckDecode(columns.Length == 2, "The speech model names the wrong number of columns.");
-            return new Settings(new CtcUnits(units, 0, " "), normalizer, shape, decoding, frameSeconds, columns[0], columns[1]);
+            CtcUnits ctcUnits;
+            try
+            {
+                if (version < VersionUnitKinds)
+                    ctcUnits = new CtcUnits(units, 0, " ");
+                else
+                {
+                    string separator = r.ReadString(), marker = r.ReadString();
+                    var words = r.ReadStrings("lexicon words");
+                    var pronunciations = r.ReadStrings("lexicon pronunciations");
+                    var counts = r.ReadLongs("lexicon counts", words.Length);
+                    ectx.CheckDecode(pronunciations.Length == words.Length, "The speech model's lexicon has as many pronunciations as words.");
+                    var lexicon = words.Length == 0 ? null : new CtcLexicon(words.Zip(pronunciations),
+                        words.Zip(counts).Where(p => p.Second > 0).DistinctBy(p => p.First).ToDictionary(p => p.First, p => p.Second));
+                    ctcUnits = new CtcUnits(units, 0, separator.Length == 0 ? null : separator, marker.Length == 0 ? null : marker, lexicon);
+                }
+            }
+            catch (ArgumentException e)
+            {
+                throw ectx.ExceptDecode($"Bad units in the speech model: {e.Message}");
+            }
+            return new Settings(ctcUnits, normalizer, shape, decoding, frameSeconds, columns[0], columns[1]);
         }
     }
 
@@ -107,6 +135,9 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
 
     /// <summary>The units the model spells with, blank first.</summary>
     public IReadOnlyList<string> Units => _settings.Units.Units;
+
+    /// <summary>For phoneme units, the lexicon that spells their pronunciations as words; otherwise null.</summary>
+    public CtcLexicon? Lexicon => _settings.Units.Lexicon;
 
     /// <summary>The decoding settings in effect (a copy; change them with <see cref="WithDecoding"/>).</summary>
     public CtcDecoderOptions Decoding => Copy(_settings.Decoding);
@@ -209,8 +240,8 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "MLSQCTCS",
-        verWrittenCur: VersionFirst,
-        verReadableCur: VersionFirst,
+        verWrittenCur: VersionUnitKinds,
+        verReadableCur: VersionUnitKinds,
         verWeCanReadBack: VersionFirst,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(CtcSpeechTransformer).Assembly.FullName);
@@ -218,7 +249,7 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
     private static CtcSpeechTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
         Load(env, ctx, RegistrationName, GetVersionInfo(), "the CTC speech model", host =>
         {
-            var settings = Settings.Read(host, ctx.Reader);
+            var settings = Settings.Read(host, ctx.Reader, ctx.Header.ModelVerWritten);
             var module = new CtcAcousticModule(settings.Shape);
             LoadWeights(ctx, module);
             return new CtcSpeechTransformer(host, settings, module, CPU, null);

@@ -101,6 +101,65 @@ public class CtcSpeechTests : IDisposable
         Assert.Equal(before.GetColumn<float[]>("TranscriptWordStarts").ToArray(), after.GetColumn<float[]>("TranscriptWordStarts").ToArray());
     }
 
+    // Every word of the tone language pronounced as its letters ("ab" is A B), and "bee" a homophone of "b".
+    private static PronouncingDictionary ToneDictionary()
+    {
+        var dictionary = new PronouncingDictionary();
+        var words = new List<string> { "" };
+        for (int length = 1; length <= 3; length++)
+            words = words.SelectMany(w => "abcd".Select(c => w + c)).ToList();
+        foreach (var word in new[] { "a", "b", "c", "d" }.Concat("abcd".SelectMany(x => "abcd".Select(y => $"{x}{y}"))).Concat(words))
+            dictionary.Add(word, word.Select(c => char.ToUpperInvariant(c).ToString()).ToArray());
+        dictionary.Add("bee", ["B"]);
+        return dictionary;
+    }
+
+    [Fact]
+    public void PhonemeUnitsLearnAndDecodeToWordsThroughTheLexiconAndSaveIt()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Small();
+        options.Units = CtcUnitKind.Phonemes;
+        options.PronouncingDictionary = ToneDictionary();
+        var train = ToneSpeech.Rows(160, seed: 1);
+        var model = ml.Speech().Trainers.CtcSpeech(options).Fit(ml.Data.LoadFromEnumerable(train));
+        var test = ml.Data.LoadFromEnumerable(ToneSpeech.Rows(30, seed: 2));
+
+        var metrics = ml.Speech().Evaluate(model.Transform(test), labelColumnName: "Text");
+
+        Assert.True(metrics.Wer <= 0.05, metrics.ToString());
+        Assert.Equal(["<blank>", "|", "A", "B", "C", "D"], model.Units);
+        Assert.Equal(["b", "bee"], model.Lexicon!.WordsFor("B")); // "b" is said in training, "bee" is not
+        Assert.Contains(train, r => r.Text.Split(' ').Contains("b"));
+        string zip = Path.Combine(_dir, "phonemes.zip");
+        ml.Model.Save(model, test.Schema, zip);
+        var loaded = new MLContext().Model.Load(zip, out _);
+        Assert.Equal(model.Transform(test).GetColumn<string>("Transcript").ToArray(), loaded.Transform(test).GetColumn<string>("Transcript").ToArray());
+        var reloaded = Assert.IsType<CtcSpeechTransformer>(loaded);
+        Assert.Equal(model.Lexicon.PronunciationCount, reloaded.Lexicon!.PronunciationCount);
+        Assert.Equal(model.Lexicon.CountOf("b"), reloaded.Lexicon.CountOf("b"));
+    }
+
+    [Fact]
+    public void SubwordUnitsLearnPiecesThatMarkWordStarts()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Small();
+        options.Units = CtcUnitKind.Subwords;
+        options.SubwordMerges = 3;
+        options.Epochs = 40;
+        var model = ml.Speech().Trainers.CtcSpeech(options).Fit(ml.Data.LoadFromEnumerable(ToneSpeech.Rows(160, seed: 1)));
+        var test = ml.Data.LoadFromEnumerable(ToneSpeech.Rows(30, seed: 2));
+
+        var metrics = ml.Speech().Evaluate(model.Transform(test), labelColumnName: "Text");
+
+        Assert.True(metrics.Wer <= 0.05, metrics.ToString() + string.Join(",", model.Units) + " / " + string.Join(",", model.History!.Epochs.Select(e => e.TrainingLoss)));
+        Assert.Contains("\u2581a", model.Units); // every letter at a word's start and inside one
+        Assert.Contains("a", model.Units);
+        Assert.Contains(model.Units, u => u.TrimStart('\u2581').Length > 1); // and merged pieces
+        Assert.DoesNotContain(" ", model.Units);
+    }
+
     [Fact]
     public void BadTrainingDataIsRefusedWithItsColumnAndRow()
     {
@@ -122,5 +181,14 @@ public class CtcSpeechTests : IDisposable
         Assert.Contains("are not whole frames of 20 features", Message(rows));
         Assert.Contains("FeatureCount", Assert.ThrowsAny<ArgumentException>(() => ml.Speech().Trainers.CtcSpeech(new CtcSpeechTrainer.Options { FeatureCount = 0 })).Message);
         Assert.Contains("BeamWidth", Assert.ThrowsAny<ArgumentException>(() => ml.Speech().Trainers.CtcSpeech(new CtcSpeechTrainer.Options { Decoding = new() { BeamWidth = 0 } })).Message);
+        Assert.Contains("PronouncingDictionary", Assert.ThrowsAny<ArgumentException>(() => ml.Speech().Trainers.CtcSpeech(new CtcSpeechTrainer.Options { Units = CtcUnitKind.Phonemes })).Message);
+        var phonemes = Small();
+        phonemes.Units = CtcUnitKind.Phonemes;
+        phonemes.PronouncingDictionary = new PronouncingDictionary();
+        phonemes.PronouncingDictionary.Add("ab", ["A", "B"]);
+        rows = ToneSpeech.Rows(4, seed: 3);
+        rows[0].Text = "ab";
+        rows[1].Text = "ab cd";
+        Assert.Equal("Column 'Text', training row 1: the word 'cd' is not in the pronouncing dictionary; add its pronunciation with PronouncingDictionary.Add.", Message(rows, phonemes));
     }
 }
