@@ -4,13 +4,15 @@
 //
 //   dotnet run -c Release --project examples/SpeechDigits -- FSDD_DIR [--leave-out SPEAKER] [--epochs 6]
 //       [--train-utterances 3000] [--hidden 128] [--threads 2] [--seed 1] [--lm-weight 0.5] [--bonus 1.0]
-//       [--tts-speakers N [--tts-only]] [--asterisk DIR] [--out DIR]
+//       [--tts-speakers N [--tts-only]] [--asterisk DIR] [--units chars|phonemes|subwords] [--dict FILE] [--cmn] [--out DIR]
 //
 // Without --leave-out: train on takes 5-49 of the five speakers, test on takes 0-4 (FSDD's official split).
 // With --leave-out george: train on the other four speakers, test on every take of george's.
 // --tts-speakers N adds N synthetic speakers (espeak-ng and flite voices) to training; with --tts-only they are
 // all of it, and the test covers every FSDD recording. Asterisk's digit prompts, where set-up installed them, are a
 // second test set: a speaker no run trains on.
+// --units phonemes spells the digits in ARPAbet phonemes from the CMU dictionary (--dict, by default where set-up
+// installs it) and decodes them to words through its lexicon; --cmn subtracts each utterance's mean from its features.
 // FSDD_DIR holds {digit}_{speaker}_{take}.wav files (here: ../shared/data/speech/fsdd).
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -87,7 +89,13 @@ var options = new CtcSpeechTrainer.Options
     Schedule = LearningRateSchedule.Cosine,
     Seed = seed,
     NumberOfThreads = threads,
+    Units = Flag("--units") switch { "phonemes" => CtcUnitKind.Phonemes, "subwords" => CtcUnitKind.Subwords, _ => CtcUnitKind.Characters },
+    SubwordMerges = 30,
+    UtteranceMeanNormalization = args.Contains("--cmn"),
 };
+if (options.Units == CtcUnitKind.Phonemes)
+    options.PronouncingDictionary = PronouncingDictionary.Load(Flag("--dict") ?? PronouncingDictionary.CmuPathInClone);
+Console.WriteLine($"Units: {options.Units}; utterance mean normalisation: {(options.UtteranceMeanNormalization ? "on" : "off")}");
 var started = DateTime.UtcNow;
 var recogniser = ml.Speech().Trainers.CtcSpeech(options).Fit(features.Transform(train), features.Transform(valid));
 Console.WriteLine($"Trained in {(DateTime.UtcNow - started).TotalSeconds:N0} s");

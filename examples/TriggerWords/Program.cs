@@ -37,8 +37,11 @@ var random = new Random(seed);
 // (all their variants) and flite's slt never train.
 var espeak = SpeechSynthesizer.EspeakVoices(language).OrderBy(_ => random.Next()).ToList();
 string[] variants = ["", "+m1", "+m3", "+f2", "+f4"];
+string[] trainVariants = Flag("--variants") == "many"
+    ? ["", "+m1", "+m2", "+m3", "+m4", "+m5", "+m6", "+m7", "+m8", "+f1", "+f2", "+f3", "+f4", "+f5", "+klatt", "+klatt2", "+klatt3", "+adam", "+andy", "+annie", "+ed", "+john", "+linda", "+max", "+michael", "+paul", "+rob", "+steph", "+travis", "+victor", "+grandma", "+grandpa"]
+    : variants;
 var heldOutNames = espeak.Take(2).SelectMany(v => variants.Select(x => v + x)).ToList();
-var trainNames = espeak.Skip(2).SelectMany(v => variants.Select(x => v + x)).ToList();
+var trainNames = espeak.Skip(2).SelectMany(v => trainVariants.Select(x => v + x)).ToList();
 string heldOutText = $"{string.Join(", ", espeak.Take(2))} (every variant)";
 if (espeak.Count < 4)
 {
@@ -156,6 +159,24 @@ foreach (var group in freeSources.Select((source, i) => (source, i)).GroupBy(x =
     var part = TriggerWordEvaluation.Compute(keywordScores, group.Select(x => freeProbabilities[x.i]).ToList(), detector.StepSeconds, detector.RefractorySeconds);
     Console.WriteLine($"  {group.Key}: {part.KeywordFreeHours:F2} h, {part.At(detector.Threshold).FalseAlarmsPerHour:F2} false alarms per hour at {detector.Threshold:F2}, " +
         $"{part.At(target.Threshold).FalseAlarmsPerHour:F2} at {target.Threshold:0.00##}");
+}
+foreach (int window in new[] { 1, 3, 5, 9, 15 })
+{
+    float[] Smooth(float[] p)
+    {
+        var q = new float[p.Length];
+        double sum = 0;
+        for (int t = 0; t < p.Length; t++)
+        {
+            sum += p[t] - (t >= window ? p[t - window] : 0);
+            q[t] = (float)Math.Clamp(sum / Math.Min(t + 1, window), 0, 1);
+        }
+        return q;
+    }
+    var smoothed = TriggerWordEvaluation.Compute(keywordScores.Select(k => k with { Probabilities = Smooth(k.Probabilities) }).ToList(),
+        freeProbabilities.Select(Smooth).ToList(), detector.StepSeconds, detector.RefractorySeconds);
+    var point = smoothed.ForFalseAlarmRate(0.5);
+    Console.WriteLine($"ANALYSIS smoothing {window}: at 0.5 FA/h threshold {point.Threshold:0.00##} miss {100 * point.MissRate:F1}% ({point.FalseAlarmsPerHour:F2}); at 0.5: miss {100 * smoothed.At(0.5f).MissRate:F1}% {smoothed.At(0.5f).FalseAlarmsPerHour:F1}/h; at 2 FA/h miss {100 * smoothed.ForFalseAlarmRate(2).MissRate:F1}%");
 }
 string det = Path.Combine(outDir, "trigger-det.png");
 DetCurvePlot.Save(det, [new DetCurve($"'{keyword}', held-out voices", evaluation.Curve.Select(p => (p.FalseAlarmsPerHour, p.MissRate)).ToList())]);

@@ -67,6 +67,7 @@ internal static class SpeechCommands
             Flag.Number("dropout", 0.1, "dropout after the front end and before the output"),
             Flag.Int("time-masks", 2, "SpecAugment time masks per utterance", 0),
             Flag.Int("freq-masks", 2, "SpecAugment frequency masks per utterance", 0),
+            Flag.Bool("cmn", false, "subtract each utterance's own mean from its features (cepstral mean normalisation)"),
             Flag.Choice("units", "chars", "what the model spells", "chars", "subwords", "phonemes"),
             Flag.Int("merges", 300, "byte-pair merges of the subword units (-units subwords)", 0),
             Flag.Text("dict", "FILE", "the pronouncing dictionary of the phoneme units (-units phonemes)", PronouncingDictionary.CmuPathInClone),
@@ -325,6 +326,7 @@ internal static class SpeechCommands
             FrameSeconds = (double)a.Int("hop") / rate,
             Units = a.Text("units") switch { "subwords" => CtcUnitKind.Subwords, "phonemes" => CtcUnitKind.Phonemes, _ => CtcUnitKind.Characters },
             SubwordMerges = a.Int("merges"),
+            UtteranceMeanNormalization = a.Bool("cmn"),
         };
         options.PronouncingDictionary = dictionary;
         SequenceCommands.SetTraining(a, options);

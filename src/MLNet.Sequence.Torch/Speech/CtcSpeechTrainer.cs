@@ -69,6 +69,13 @@ public sealed class CtcSpeechTrainer : IEstimator<CtcSpeechTransformer>
         /// <summary>The recurrent layers.</summary>
         public RecurrentEncoderOptions Encoder;
 
+        /// <summary>
+        /// Subtract each utterance's own mean from each feature before the training set's standardisation (cepstral
+        /// mean normalisation), in training and when transcribing: it removes the constant colouring of a microphone
+        /// and room, one of the ways a new speaker's recordings differ from the training ones.
+        /// </summary>
+        public bool UtteranceMeanNormalization;
+
         /// <summary>Dropout after the front end and before the output layer.</summary>
         public double Dropout = 0.1;
 
@@ -151,6 +158,9 @@ public sealed class CtcSpeechTrainer : IEstimator<CtcSpeechTransformer>
         _host.CheckParam(features.Count > 0, nameof(input), "The training data has no rows.");
         var encoder = CtcTranscriptEncoder.Create(_host, _options.LabelColumnName, _options.Units, labels, _options.SubwordMerges, _options.PronouncingDictionary);
         var units = encoder.Units;
+        if (_options.UtteranceMeanNormalization)
+            foreach (var row in features)
+                FeatureNormalizer.SubtractOwnMean(row, _options.FeatureCount);
         var normalizer = FeatureNormalizer.Fit(features, _options.FeatureCount);
         var shape = new CtcNetworkShape(_options.FeatureCount, _options.ConvolutionLayers, _options.ConvolutionChannels, _options.KernelSize, _options.Stride,
             _options.Encoder, _options.Dropout, units.Count);
@@ -161,6 +171,9 @@ public sealed class CtcSpeechTrainer : IEstimator<CtcSpeechTransformer>
         if (validation != null)
         {
             (validFeatures, validLabels) = SpeechRows.Read(_host, validation, _options.FeaturesColumnName, _options.FeatureCount, _options.LabelColumnName, "validation");
+            if (_options.UtteranceMeanNormalization)
+                foreach (var row in validFeatures)
+                    FeatureNormalizer.SubtractOwnMean(row, _options.FeatureCount);
             valid = Encode(validFeatures, validLabels, encoder, normalizer, shape, "validation");
         }
 
@@ -170,7 +183,7 @@ public sealed class CtcSpeechTrainer : IEstimator<CtcSpeechTransformer>
         module.to(loop.Device);
         var random = new Random(loop.Seed);
         var settings = new CtcSpeechTransformer.Settings(units, normalizer, shape, _options.Decoding, _options.FrameSeconds,
-            _options.FeaturesColumnName, _options.TranscriptColumnName);
+            _options.FeaturesColumnName, _options.TranscriptColumnName, _options.UtteranceMeanNormalization);
         ValidationScore? wer = null;
         if (valid != null && _options.ValidateWithWer)
         {

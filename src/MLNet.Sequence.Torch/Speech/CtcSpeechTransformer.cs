@@ -27,12 +27,12 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
     internal const string LoaderSignature = "MLSeqCtcSpeech";
     private const string RegistrationName = nameof(CtcSpeechTransformer);
     private const uint VersionFirst = 0x00010001;
-    private const uint VersionUnitKinds = 0x00010002; // subword and phoneme units, the lexicon
+    private const uint VersionUnitKinds = 0x00010002; // subword and phoneme units, the lexicon, utterance mean normalisation
     private const int BatchSize = 16;
 
     /// <summary>What the recogniser saves besides its weights.</summary>
     internal sealed record Settings(CtcUnits Units, FeatureNormalizer Normalizer, CtcNetworkShape Shape, CtcDecoderOptions Decoding, double FrameSeconds,
-        string FeaturesColumnName, string TranscriptColumnName)
+        string FeaturesColumnName, string TranscriptColumnName, bool UtteranceMeanNormalization)
     {
         public void Write(BinaryWriter w)
         {
@@ -59,6 +59,7 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
             w.WriteStrings(entries.Select(e => e.Word).ToArray());
             w.WriteStrings(entries.Select(e => e.Pronunciation).ToArray());
             w.WriteLongs(entries.Select(e => e.Count).ToArray());
+            w.Write(UtteranceMeanNormalization);
         }
 
         public static Settings Read(IExceptionContext ectx, BinaryReader r, uint version)
@@ -97,6 +98,7 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
             var columns = r.ReadStrings("column names");
             ectx.CheckDecode(columns.Length == 2, "The speech model names the wrong number of columns.");
             CtcUnits ctcUnits;
+            bool utteranceMean = false;
             try
             {
                 if (version < VersionUnitKinds)
@@ -111,13 +113,14 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
                     var lexicon = words.Length == 0 ? null : new CtcLexicon(words.Zip(pronunciations),
                         words.Zip(counts).Where(p => p.Second > 0).DistinctBy(p => p.First).ToDictionary(p => p.First, p => p.Second));
                     ctcUnits = new CtcUnits(units, 0, separator.Length == 0 ? null : separator, marker.Length == 0 ? null : marker, lexicon);
+                    utteranceMean = r.ReadBoolean();
                 }
             }
             catch (ArgumentException e)
             {
                 throw ectx.ExceptDecode($"Bad units in the speech model: {e.Message}");
             }
-            return new Settings(ctcUnits, normalizer, shape, decoding, frameSeconds, columns[0], columns[1]);
+            return new Settings(ctcUnits, normalizer, shape, decoding, frameSeconds, columns[0], columns[1], utteranceMean);
         }
     }
 
@@ -178,6 +181,8 @@ public sealed class CtcSpeechTransformer : SequenceModelTransformerBase
     {
         var buffer = new VBuffer<float>(features.Length, features);
         var dense = SpeechRows.Check(Host, buffer, _settings.Shape.FeatureCount, _settings.FeaturesColumnName, row, "input");
+        if (_settings.UtteranceMeanNormalization)
+            FeatureNormalizer.SubtractOwnMean(dense, _settings.Shape.FeatureCount);
         _settings.Normalizer.Apply(dense);
         return dense;
     }

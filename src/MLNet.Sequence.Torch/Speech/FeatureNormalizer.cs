@@ -43,6 +43,22 @@ internal sealed class FeatureNormalizer
         return new FeatureNormalizer(mean, scale);
     }
 
+    /// <summary>
+    /// Subtracts a row's own mean from each of its features in place (cepstral mean normalisation): a recording
+    /// channel's constant colouring of the spectrum is a constant in log features, and goes.
+    /// </summary>
+    public static void SubtractOwnMean(float[] row, int featureCount)
+    {
+        int frames = row.Length / featureCount;
+        if (frames == 0)
+            return;
+        var mean = new double[featureCount];
+        for (int i = 0; i < row.Length; i++)
+            mean[i % featureCount] += row[i];
+        for (int i = 0; i < row.Length; i++)
+            row[i] -= (float)(mean[i % featureCount] / frames);
+    }
+
     /// <summary>Standardises a row in place.</summary>
     public void Apply(float[] row)
     {

@@ -161,6 +161,33 @@ public class CtcSpeechTests : IDisposable
     }
 
     [Fact]
+    public void UtteranceMeanNormalizationIgnoresAChannelsConstantColouringAndIsSaved()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Small();
+        options.UtteranceMeanNormalization = true;
+        var model = ml.Speech().Trainers.CtcSpeech(options).Fit(ml.Data.LoadFromEnumerable(ToneSpeech.Rows(160, seed: 1)));
+        var test = ToneSpeech.Rows(20, seed: 2);
+        // A microphone that boosts the low bands and cuts the high ones: a constant per band in log features.
+        var coloured = test.Select(r => new ToneSpeech.Row { Text = r.Text, Features = r.Features.Select((v, i) => v + 12f - 1.5f * (i % 20)).ToArray() }).ToArray();
+
+        var plain = model.Transcribe(test.Select(r => r.Features).ToList()).Select(h => h[0].Text).ToArray();
+        var shifted = model.Transcribe(coloured.Select(r => r.Features).ToList()).Select(h => h[0].Text).ToArray();
+
+        Assert.True(plain.Zip(test).Count(p => p.First == p.Second.Text) >= 19, string.Join(" | ", plain));
+        Assert.Equal(plain, shifted);
+        var data = ml.Data.LoadFromEnumerable(coloured);
+        string zip = Path.Combine(_dir, "cmn.zip");
+        ml.Model.Save(model, data.Schema, zip);
+        Assert.Equal(plain, new MLContext().Model.Load(zip, out _).Transform(data).GetColumn<string>("Transcript").ToArray());
+        // Without it the same colouring changes what a model hears.
+        var (_, globalOnly, _) = Trained.Value;
+        var globalPlain = globalOnly.Transcribe(test.Select(r => r.Features).ToList()).Select(h => h[0].Text);
+        var globalShifted = globalOnly.Transcribe(coloured.Select(r => r.Features).ToList()).Select(h => h[0].Text);
+        Assert.NotEqual(globalPlain, globalShifted);
+    }
+
+    [Fact]
     public void BadTrainingDataIsRefusedWithItsColumnAndRow()
     {
         var ml = new MLContext(seed: 1);
