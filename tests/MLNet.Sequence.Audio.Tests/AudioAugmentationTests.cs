@@ -93,6 +93,22 @@ public class AudioAugmentationTests
         Assert.Equal(0.354, Math.Sqrt(AudioAugmentation.Power(longer.AsSpan(400, 15000))), 2);
     }
 
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.5)]
+    [InlineData(0.8)]
+    [InlineData(1.6)]
+    public void TimeStretchKeepsTheLevelToTheFirstAndLastSamples(double rate)
+    {
+        var stretched = AudioAugmentation.TimeStretch(Tone(400, 8000), rate, 8000);
+
+        // 10 ms at each end (four periods of the 400 Hz tone) and the middle: a 0.5 sine's RMS, 0.354.
+        double Rms(int from) => Math.Sqrt(AudioAugmentation.Power(stretched.AsSpan(from, 80)));
+        Assert.Equal(0.354, Rms(stretched.Length / 2), 2);
+        Assert.InRange(Rms(0), 0.3, 0.4);
+        Assert.InRange(Rms(stretched.Length - 80), 0.3, 0.4);
+    }
+
     [Fact]
     public void PitchShiftKeepsTheLength()
     {

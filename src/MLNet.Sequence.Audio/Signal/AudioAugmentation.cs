@@ -110,8 +110,9 @@ public static class AudioAugmentation
         for (int i = 0; i < frame; i++)
             window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / frame)); // periodic: halves overlap to 1
         var output = new float[outLength + frame];
+        var weight = new float[outLength + frame];
         var piece = new float[frame];
-        int previous = tolerance;
+        int previous = tolerance, end = tolerance + signal.Length;
         for (int k = 0; k * hop < outLength; k++)
         {
             int start = tolerance;
@@ -121,9 +122,12 @@ public static class AudioAugmentation
                 int natural = previous + hop;
                 if (nominal + frame + tolerance > padded.Length)
                     break;
+                // The part of the frame that lands inside the output reads the signal, not the zeros after it, or the
+                // last shifts would fade the end out.
+                int highest = Math.Max(-tolerance, Math.Min(tolerance, end - nominal - Math.Min(frame, outLength - k * hop)));
                 var continuation = padded.AsSpan(natural, hop);
                 float best = float.NegativeInfinity;
-                for (int delta = -tolerance; delta <= tolerance; delta++)
+                for (int delta = -tolerance; delta <= highest; delta++)
                 {
                     float score = TensorPrimitives.Dot(padded.AsSpan(nominal + delta, hop), continuation);
                     if (score > best)
@@ -132,8 +136,14 @@ public static class AudioAugmentation
             }
             TensorPrimitives.Multiply(padded.AsSpan(start, frame), window, piece);
             TensorPrimitives.Add(output.AsSpan(k * hop, frame), piece, output.AsSpan(k * hop, frame));
+            TensorPrimitives.Add(weight.AsSpan(k * hop, frame), window, weight.AsSpan(k * hop, frame));
             previous = start;
         }
+        // Divide by the windows' sum: 1 wherever two frames overlap, and what lifts the first half-frame, which only
+        // the rising half of the first window covers, back to its level.
+        for (int i = 0; i < outLength; i++)
+            if (weight[i] > 1e-3f)
+                output[i] /= weight[i];
         return output[..outLength];
     }
 
