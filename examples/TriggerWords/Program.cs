@@ -5,15 +5,18 @@
 // the wake-word benchmark's figures: miss rate at 1 false alarm per 10 hours and per hour of keyword-free audio.
 //
 //   dotnet run -c Release --project examples/TriggerWords -- [--keyword activate] [--language en] [--clips 1000]
-//       [--epochs 10] [--rate 16000] [--free-minutes 30] [--sentences 300] [--brown FILE] [--fsdd DIR] [--threads 2] [--seed 1] [--out DIR]
+//       [--epochs 10] [--rate 16000] [--free-minutes 30] [--sentences 300] [--brown FILE | --train-text FILE --test-text FILE]
+//       [--fsdd DIR] [--variants many] [--threads 2] [--seed 1] [--out DIR]
 //
 // Held out: two of espeak-ng's voices with all their variants, and (in English) flite's slt; the other voices train.
-// --sentences Brown sentences (training split) spoken by training voices make a background of keyword-free speech.
+// --sentences Brown sentences (training split) spoken by training voices are keyword-free speech for training: in the
+// foreground among the other words, and joined into a background.
 // --free-minutes is the least keyword-free audio scored for false alarms: real speech (the held-out half of the
 // Asterisk prompts, and FSDD's recordings with --fsdd), topped up half with Brown sentences of the test split spoken
 // by the held-out voices over noise and music, half with noise and music clips holding other words, at 5-20 dB.
 //
-// --language de (with --keyword aktivieren) takes espeak-ng's German voices for the keyword and the other words.
+// --language de (with --keyword aktivieren) takes espeak-ng's German voices for the keyword and the other words;
+// --train-text and --test-text (lines of text, gzipped or not, such as Multi30k's German captions) replace Brown.
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -69,14 +72,26 @@ var testOthers = others.SelectMany(w => SpokenClips.Synthesize(w, HeldOutTakes(1
 // Brown sentences that say neither the keyword nor a word like it, spoken one voice each: the training split by
 // training voices (a background), the test split by held-out voices (keyword-free test audio).
 string brown = Flag("--brown") ?? "datasets/.cache/brown-sentences.tsv"; // set-up writes it; run from the clone's root
-if (!File.Exists(brown))
-    Console.WriteLine($"No Brown sentences at {brown} (run build/setup.sh, or pass --brown FILE): no keyword-free speech from them.");
-var sentences = File.Exists(brown) && language == "en"
-    ? File.ReadLines(brown).Skip(1).Select(l => l.Split('\t')).Where(f => f.Length == 3)
-        .Select(f => (Split: f[0], Text: string.Join(' ', f[2].Split(' ').Where(w => w.Any(char.IsLetterOrDigit)))))
-        .Where(x => x.Text.Split(' ').Length is >= 5 and <= 16 && !others.Append(keyword).Any(w => x.Text.Contains(w[..Math.Min(w.Length, 5)], StringComparison.OrdinalIgnoreCase)))
-        .ToList()
-    : [];
+string? trainText = Flag("--train-text"), testText = Flag("--test-text");
+IEnumerable<string> Lines(string path)
+{
+    using var file = File.OpenRead(path);
+    using var text = new StreamReader(path.EndsWith(".gz") ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file);
+    for (string? line; (line = text.ReadLine()) != null;)
+        yield return line;
+}
+IEnumerable<(string Split, string Text)> written = trainText != null && testText != null
+    ? Lines(trainText).Select(t => ("train", t)).Concat(Lines(testText).Select(t => ("test", t))).ToList()
+    : File.Exists(brown) && language == "en"
+        ? File.ReadLines(brown).Skip(1).Select(l => l.Split('\t')).Where(f => f.Length == 3).Select(f => (f[0], f[2])).ToList()
+        : [];
+if (!written.Any())
+    Console.WriteLine($"No sentences (English: Brown at {brown}, from build/setup.sh or --brown FILE; any language: --train-text and --test-text): no keyword-free speech from them.");
+string corpus = trainText != null ? "sentences" : "Brown sentences";
+var sentences = written
+    .Select(x => (x.Split, Text: string.Join(' ', x.Text.Split(' ').Where(w => w.Any(char.IsLetterOrDigit)))))
+    .Where(x => x.Text.Split(' ').Length is >= 5 and <= 16 && !others.Append(keyword).Any(w => x.Text.Contains(w[..Math.Min(w.Length, 5)], StringComparison.OrdinalIgnoreCase)))
+    .ToList();
 List<SpokenClip> Speak(IEnumerable<string> texts, Func<SynthesisVoice> voice) => texts.SelectMany(t => SpokenClips.Synthesize(t, [voice()], rate)).ToList();
 var trainVoicePool = TrainTakes(1);
 var heldOutVoicePool = HeldOutTakes(1);
@@ -85,7 +100,7 @@ var trainSpeech = Speak(sentences.Where(x => x.Split == "train").OrderBy(_ => ra
 int freeSentences = Math.Min(sentences.Count(x => x.Split == "test"), 300 + freeMinutes * 5);
 var heldOutSpeech = Speak(sentences.Where(x => x.Split == "test").OrderBy(_ => random.Next()).Take(freeSentences).Select(x => x.Text),
     () => heldOutVoicePool[random.Next(heldOutVoicePool.Count)]);
-Console.WriteLine($"Brown sentences: {trainSpeech.Count} by training voices ({trainSpeech.Sum(c => c.Samples.Length) / (double)rate / 60:F1} min), {heldOutSpeech.Count} by held-out voices");
+Console.WriteLine($"{corpus}: {trainSpeech.Count} by training voices ({trainSpeech.Sum(c => c.Samples.Length) / (double)rate / 60:F1} min), {heldOutSpeech.Count} by held-out voices");
 
 // Backgrounds: noise of three colours, Asterisk's music, and Asterisk's prompts joined into long keyword-free speech.
 float[] Load(string path) => WavFile.Read(path) is var audio && audio.SampleRate == rate ? audio.Mono() : Resampler.Resample(audio.Mono(), audio.SampleRate, rate);
@@ -99,14 +114,16 @@ var promptAudio = prompts.Select(p => Load(p.Path)).ToList();
 backgrounds.Add(new BackgroundAudio("asterisk prompts", promptAudio.Where((_, i) => i % 2 == 0).SelectMany(a => a).ToArray()));
 var noiseAndMusic = backgrounds.Take(backgrounds.Count - 1).ToList();
 if (trainSpeech.Count > 0)
-    backgrounds.Add(new BackgroundAudio("Brown sentences, training voices", trainSpeech.SelectMany(c => c.Samples.Concat(new float[rate / 4])).ToArray()));
+    backgrounds.Add(new BackgroundAudio($"{corpus}, training voices", trainSpeech.SelectMany(c => c.Samples.Concat(new float[rate / 4])).ToArray()));
 
 // The detector's settings decide the clips' label shape: output steps of a 10 s clip (uncentred frames of hop 80), and
 // the course's 0.36 s of labels after each keyword at this rate's step length.
 var detectorOptions = new TriggerWordTrainer.Options { FeatureCount = 101, FrameSeconds = 80.0 / rate, Epochs = epochs, LearningRate = 1e-3, NumberOfThreads = threads, Seed = seed };
 int outputSteps = (int)detectorOptions.OutputSteps((rate * 10 - 200) / 80 + 1);
 var options = new TriggerWordClipOptions { SampleRate = rate, OutputSteps = outputSteps, LabelSteps = detectorOptions.LabelSteps };
-var train = new TriggerWordClipGenerator(options, trainKeywords, trainOthers, backgrounds, seed).Generate(clipCount).ToList();
+// Negatives in the foreground, at the keyword's level: other words and the training voices' sentences, as the
+// keyword-free test clips hold held-out voices' sentences.
+var train = new TriggerWordClipGenerator(options, trainKeywords, [.. trainOthers, .. trainSpeech], backgrounds, seed).Generate(clipCount).ToList();
 var test = new TriggerWordClipGenerator(options, testKeywords, testOthers, backgrounds, seed + 1).Generate(Math.Max(20, clipCount / 10)).ToList();
 Console.WriteLine($"{train.Count:N0} training clips ({train.Sum(c => c.Segments.Count(s => s.IsKeyword)):N0} keywords), {test.Count} test clips of held-out voices");
 
@@ -133,7 +150,7 @@ if (Flag("--fsdd") is string fsdd)
         .Select(c => ("real speech: FSDD", c)));
 int synthetic = Math.Max(2, freeMinutes * 6 - real.Count);
 var quiet = new TriggerWordClipOptions { SampleRate = rate, OutputSteps = outputSteps, LabelSteps = options.LabelSteps, MaxKeywords = 0, MaxNegatives = 2 };
-var spokenClips = heldOutSpeech.Count == 0 ? [] : new TriggerWordClipGenerator(quiet, testKeywords, heldOutSpeech, noiseAndMusic, seed + 2).Generate(synthetic / 2).Select(c => ("Brown sentences, held-out voices", c.Samples));
+var spokenClips = heldOutSpeech.Count == 0 ? [] : new TriggerWordClipGenerator(quiet, testKeywords, heldOutSpeech, noiseAndMusic, seed + 2).Generate(synthetic / 2).Select(c => ($"{corpus}, held-out voices", c.Samples));
 var wordClips = new TriggerWordClipGenerator(quiet, testKeywords, testOthers, noiseAndMusic, seed + 3).Generate(synthetic - (heldOutSpeech.Count == 0 ? 0 : synthetic / 2)).Select(c => ("noise and music with other words", c.Samples));
 var freeProbabilities = new List<float[]>();
 var freeSources = new List<string>();
@@ -159,24 +176,6 @@ foreach (var group in freeSources.Select((source, i) => (source, i)).GroupBy(x =
     var part = TriggerWordEvaluation.Compute(keywordScores, group.Select(x => freeProbabilities[x.i]).ToList(), detector.StepSeconds, detector.RefractorySeconds);
     Console.WriteLine($"  {group.Key}: {part.KeywordFreeHours:F2} h, {part.At(detector.Threshold).FalseAlarmsPerHour:F2} false alarms per hour at {detector.Threshold:F2}, " +
         $"{part.At(target.Threshold).FalseAlarmsPerHour:F2} at {target.Threshold:0.00##}");
-}
-foreach (int window in new[] { 1, 3, 5, 9, 15 })
-{
-    float[] Smooth(float[] p)
-    {
-        var q = new float[p.Length];
-        double sum = 0;
-        for (int t = 0; t < p.Length; t++)
-        {
-            sum += p[t] - (t >= window ? p[t - window] : 0);
-            q[t] = (float)Math.Clamp(sum / Math.Min(t + 1, window), 0, 1);
-        }
-        return q;
-    }
-    var smoothed = TriggerWordEvaluation.Compute(keywordScores.Select(k => k with { Probabilities = Smooth(k.Probabilities) }).ToList(),
-        freeProbabilities.Select(Smooth).ToList(), detector.StepSeconds, detector.RefractorySeconds);
-    var point = smoothed.ForFalseAlarmRate(0.5);
-    Console.WriteLine($"ANALYSIS smoothing {window}: at 0.5 FA/h threshold {point.Threshold:0.00##} miss {100 * point.MissRate:F1}% ({point.FalseAlarmsPerHour:F2}); at 0.5: miss {100 * smoothed.At(0.5f).MissRate:F1}% {smoothed.At(0.5f).FalseAlarmsPerHour:F1}/h; at 2 FA/h miss {100 * smoothed.ForFalseAlarmRate(2).MissRate:F1}%");
 }
 string det = Path.Combine(outDir, "trigger-det.png");
 DetCurvePlot.Save(det, [new DetCurve($"'{keyword}', held-out voices", evaluation.Curve.Select(p => (p.FalseAlarmsPerHour, p.MissRate)).ToList())]);
