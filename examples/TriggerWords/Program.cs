@@ -33,6 +33,18 @@ string keyword = Flag("--keyword") ?? "activate", language = Flag("--language") 
 int clipCount = Int("--clips", 1000), epochs = Int("--epochs", 10), rate = Int("--rate", 16000), freeMinutes = Int("--free-minutes", 30);
 int threads = Int("--threads", 2), seed = Int("--seed", 1);
 string outDir = Flag("--out") ?? Path.Combine(Path.GetTempPath(), "trigger-words");
+string? trainText = Flag("--train-text"), testText = Flag("--test-text");
+if ((trainText == null) != (testText == null))
+{
+    Console.Error.WriteLine("--train-text and --test-text go together: the first trains, the second is held-out speech for the test.");
+    return 2;
+}
+foreach (var (flag, path) in new[] { ("--train-text", trainText), ("--test-text", testText) })
+    if (path != null && !File.Exists(path))
+    {
+        Console.Error.WriteLine($"{flag}: no file at {path}.");
+        return 2;
+    }
 Directory.CreateDirectory(outDir);
 var random = new Random(seed);
 
@@ -72,7 +84,6 @@ var testOthers = others.SelectMany(w => SpokenClips.Synthesize(w, HeldOutTakes(1
 // Brown sentences that say neither the keyword nor a word like it, spoken one voice each: the training split by
 // training voices (a background), the test split by held-out voices (keyword-free test audio).
 string brown = Flag("--brown") ?? "datasets/.cache/brown-sentences.tsv"; // set-up writes it; run from the clone's root
-string? trainText = Flag("--train-text"), testText = Flag("--test-text");
 IEnumerable<string> Lines(string path)
 {
     using var file = File.OpenRead(path);
