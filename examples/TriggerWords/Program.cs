@@ -34,6 +34,11 @@ int clipCount = Int("--clips", 1000), epochs = Int("--epochs", 10), rate = Int("
 int threads = Int("--threads", 2), seed = Int("--seed", 1);
 string outDir = Flag("--out") ?? Path.Combine(Path.GetTempPath(), "trigger-words");
 string? trainText = Flag("--train-text"), testText = Flag("--test-text");
+if (trainText != null && Flag("--brown") != null)
+{
+    Console.Error.WriteLine("--brown and --train-text are two sources of the same sentences: pass one.");
+    return 2;
+}
 if ((trainText == null) != (testText == null))
 {
     Console.Error.WriteLine("--train-text and --test-text go together: the first trains, the second is held-out speech for the test.");
@@ -81,8 +86,9 @@ var trainOthers = others.SelectMany(w => SpokenClips.Synthesize(w, TrainTakes(1)
 var testKeywords = SpokenClips.Synthesize(keyword, HeldOutTakes(4), rate);
 var testOthers = others.SelectMany(w => SpokenClips.Synthesize(w, HeldOutTakes(1), rate)).ToList();
 
-// Brown sentences that say neither the keyword nor a word like it, spoken one voice each: the training split by
-// training voices (a background), the test split by held-out voices (keyword-free test audio).
+// Sentences (Brown's, or --train-text and --test-text) that say neither the keyword nor a word like it, spoken one
+// voice each: the training split by training voices (foreground negatives and a background), the test split by
+// held-out voices (keyword-free test audio).
 string brown = Flag("--brown") ?? "datasets/.cache/brown-sentences.tsv"; // set-up writes it; run from the clone's root
 IEnumerable<string> Lines(string path)
 {
